@@ -1,0 +1,17 @@
+"""A reverse-mode automatic differentiation engine over a scalar computation graph.
+
+    >>> from autograd import Value
+    >>> a = Value(2.0, label='a'); b = Value(-3.0, label='b')
+    >>> c = a * b + a; c.backward()
+    >>> a.grad, b.grad
+    (-2.0, 2.0)
+"""
+from .anomaly import detect_anomaly
+from .backward import backward, graph_nodes, topological_order
+from .functional import grad, no_grad
+from .gradcheck import GradcheckError, gradcheck
+from .ops import OPS
+from .value import Value
+
+__all__ = ['Value', 'backward', 'topological_order', 'graph_nodes', 'grad', 'no_grad',
+           'gradcheck', 'GradcheckError', 'detect_anomaly', 'OPS']

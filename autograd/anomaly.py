@@ -1,0 +1,31 @@
+"""detect_anomaly(): stop at the first node whose value or gradient is nan or inf."""
+import math
+from contextlib import contextmanager
+
+from .mode import state
+
+
+@contextmanager
+def detect_anomaly():
+    """Inside this block every new node's value, and every gradient backward()
+    computes, is checked; the first nan or inf raises FloatingPointError naming
+    the node. Slower: use it to find where a nan came from."""
+    old = state.set(anomaly=True)
+    try:
+        yield
+    finally:
+        state.restore(old)
+
+
+def is_finite(x):
+    """False for a float nan or inf; ints and Fractions are always finite."""
+    return not isinstance(x, float) or math.isfinite(x)
+
+
+def check_gradients(node):
+    """raise if node's gradient, or a gradient it has just passed on, is nan or inf."""
+    for x in (node,) + node.parents:
+        if not is_finite(x.grad):
+            raise FloatingPointError(
+                "detect_anomaly: the gradient of %r is %r, after backprop through %s (op %r)"
+                % (x, x.grad, node if x is not node else "it", node.op))

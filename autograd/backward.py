@@ -1,0 +1,93 @@
+"""Graph traversal and the chain rule.
+
+A node keeps up to two inputs with their local derivatives (see value.py):
+    _a, _da   and   _b, _db,   a local derivative of None meaning "no edge".
+Everything here reads only those four slots, so rendering and stepping can
+walk the very same edges in the very same order.
+
+No recursion anywhere: a 1,000,000-deep chain is as easy as a wide one.
+"""
+from .anomaly import check_gradients
+from .mode import state
+
+
+def parents_of(node):
+    """the Values node was computed from, in order (a + a gives (a, a))."""
+    if node._db is None:
+        return () if node._da is None else (node._a,)
+    return (node._b,) if node._da is None else (node._a, node._b)
+
+
+def local_grads_of(node):
+    """d node / d parent for each of parents_of(node)."""
+    return tuple(d for d in (node._da, node._db) if d is not None)
+
+
+def edges_of(node):
+    """(parent, local derivative) for each incoming edge of node, in order."""
+    return tuple(zip(parents_of(node), local_grads_of(node)))
+
+
+def topological_order(root):
+    """The nodes backprop visits: root and every non-leaf node below it, each
+    before all of its inputs. (Leaves have no inputs to pass gradient on to;
+    graph_nodes() adds them.)
+
+    An iterative depth-first search: a node is finished once all of its inputs
+    are; the reversed finishing order puts every node before its inputs, so in
+    this order a node's gradient is complete before it is passed on.
+    """
+    finished = []
+    seen = {root}
+    stack = [root]
+    while stack:
+        node = stack[-1]
+        # descend into the first non-leaf input not yet seen; finish the node when there is none
+        if node._da is not None:
+            parent = node._a
+            if parent._a is not None and parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+                continue
+        if node._db is not None:
+            parent = node._b
+            if parent._a is not None and parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+                continue
+        finished.append(stack.pop())
+    finished.reverse()
+    return finished
+
+
+def graph_nodes(root):
+    """Every node root depends on: topological_order(root), then the leaves in the order first met."""
+    order = topological_order(root)
+    seen = set(order)
+    leaves = [p for node in order for p in parents_of(node) if p not in seen and not seen.add(p)]
+    return order + leaves
+
+
+def backward(root):
+    """Set node.grad = d root / d node for every node root depends on.
+
+    Leaf gradients ACCUMULATE across calls (the batch trainer relies on it);
+    the gradients of intermediate nodes are reset first, so two calls exactly
+    double the leaves and leave the intermediates at their one-pass values.
+    """
+    if root._a is None:     # a leaf: d root/d root = 1, accumulated like any leaf
+        root.grad += 1
+        return
+    order = topological_order(root)
+    for node in order:
+        node.grad = 0
+    root.grad = 1
+    for node in order:
+        # the chain rule, one edge at a time: parent.grad += local * node.grad
+        g = node.grad
+        if node._da is not None:
+            node._a.grad += node._da * g
+        if node._db is not None:
+            node._b.grad += node._db * g
+        if state.anomaly:
+            check_gradients(node)

@@ -1,0 +1,59 @@
+"""The functional API: switch recording off, or take gradients without touching .grad."""
+from contextlib import contextmanager
+
+from . import ops
+from .backward import topological_order, edges_of
+from .mode import state
+from .value import Value
+
+
+@contextmanager
+def no_grad():
+    """Inside this block (or a function it decorates) operations record no graph:
+    results are plain leaves. Use it for evaluation and for weight updates."""
+    old = state.set(recording=False)
+    try:
+        yield
+    finally:
+        state.restore(old)
+
+
+def grad(output, inputs, create_graph=False):
+    """[d output / d x for x in inputs], computed without touching any .grad.
+
+    With create_graph=True each gradient is itself a Value whose graph leads back
+    to the inputs, so it can be differentiated again (second derivatives, Hessian
+    entries, a Newton step). Inputs that output does not depend on get 0.
+    """
+    if not isinstance(output, Value):
+        raise TypeError("grad: output must be a Value, got %s %r" % (type(output).__name__, output))
+    single = isinstance(inputs, Value)
+    inputs = [inputs] if single else list(inputs)
+    for i, x in enumerate(inputs):
+        if not isinstance(x, Value):
+            raise TypeError("grad: inputs[%d] must be a Value, got %s %r" % (i, type(x).__name__, x))
+
+    grads = {output: 1}
+    for node in topological_order(output):
+        g = grads[node]
+        edges = _local_values(node) if create_graph else edges_of(node)
+        for parent, local in edges:
+            contribution = local * g
+            grads[parent] = grads[parent] + contribution if parent in grads else contribution
+
+    result = [grads.get(x, 0) for x in inputs]
+    if create_graph:
+        result = [g if isinstance(g, Value) else Value(g) for g in result]
+    return result[0] if single else result
+
+
+def _local_values(node):
+    """node's edges with each local derivative recomputed as a Value, from the op table,
+    so that the derivative itself has a graph (the same formula, given Value inputs)."""
+    op = ops.OPS[node.op]
+    a, b = node._a, node._b
+    if op.arity == 1:
+        return [(a, op.local(a, b, node))]
+    da, db = op.local(a, b, node)
+    return [(p, d) for p, d, is_edge in ((a, da, node._da is not None), (b, db, node._db is not None))
+            if is_edge]

@@ -1,0 +1,41 @@
+"""gradcheck: compare backprop's gradients with central differences. Needs no torch."""
+from .functional import grad, no_grad
+from .value import Value, as_number
+
+
+class GradcheckError(AssertionError):
+    """backprop and central differences disagree on some input's gradient."""
+
+
+def numeric_gradient(f, values, i, eps=1e-6):
+    """(f(x + eps e_i) - f(x - eps e_i)) / (2 eps), in floats, recording no graph."""
+    def at(shift):
+        args = [Value(float(v) + (shift if j == i else 0.0)) for j, v in enumerate(values)]
+        with no_grad():
+            out = f(*args)
+        return float(out.data if isinstance(out, Value) else out)
+    return (at(eps) - at(-eps)) / (2 * eps)
+
+
+def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
+    """Check d f / d x_i for every input x_i against central differences.
+
+    f takes one Value per input and returns a Value; inputs are numbers or Values.
+    Returns True, or raises GradcheckError naming the input, the analytic
+    gradient and the numeric one. Pass |analytic - numeric| <= atol + rtol |numeric|.
+    """
+    values = [as_number(x.data if isinstance(x, Value) else x, 'gradcheck input %d' % i)
+              for i, x in enumerate(inputs)]
+    xs = [Value(v, label=x.label if isinstance(x, Value) else '') for v, x in zip(values, inputs)]
+    out = f(*xs)
+    if not isinstance(out, Value):
+        raise TypeError("gradcheck: f must return a Value, got %s %r" % (type(out).__name__, out))
+    analytic = grad(out, xs)
+    for i, (x, a) in enumerate(zip(xs, analytic)):
+        n = numeric_gradient(f, values, i, eps)
+        if not abs(float(a) - n) <= atol + rtol * abs(n):
+            name = "input %d%s (= %r)" % (i, " '%s'" % x.label if x.label else "", values[i])
+            raise GradcheckError("gradcheck: %s: analytic gradient %r, numeric gradient %r, "
+                                 "difference %.3g > atol %g + rtol %g * |numeric|"
+                                 % (name, a, n, abs(float(a) - n), atol, rtol))
+    return True

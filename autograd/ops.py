@@ -1,0 +1,156 @@
+"""The operation table: every primitive the engine knows, one entry each.
+
+An entry gives the forward function on plain numbers and the LOCAL derivatives
+of the output with respect to each input. The chain rule then only ever does
+`parent.grad += local * node.grad` (see backward.py).
+
+Each derivative is written once, generically, in terms of the inputs `a`, `b`
+and the output `out`: the same expression serves int, Fraction and float
+inputs (exact where the inputs are exact), and Value inputs, which is how
+`grad(..., create_graph=True)` differentiates a second time.
+"""
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Callable
+
+# the number types a Value may hold; bool is excluded on purpose
+NUMBERS = (int, float, Fraction)
+_EXACT = (int, Fraction)
+
+
+@dataclass(frozen=True)
+class Op:
+    name: str        # what .op shows: '+', 'exp', ...
+    arity: int       # 1: out = f(a, b=parameter); 2: out = f(a, b)
+    forward: Callable  # numbers in, number out; raises a plain error on bad input
+    local: Callable    # (a, b, out) -> (d out/d a, d out/d b); unary ops return d out/d a alone
+    formula: str     # shown in docs, drawings and the stepper
+
+
+# ----------------------------------------------------------- generic helpers
+# Used by the derivative formulas: they keep ints and Fractions exact, and
+# hand anything else (a Value, for create_graph) to its own operators.
+
+def div(a, b):
+    """a / b; int / int is a Fraction, so that exact inputs stay exact."""
+    if b.__class__ is int and a.__class__ is int:
+        return Fraction(a, b)
+    return a / b
+
+
+def power(a, n):
+    """a ** n; an exact base with a negative integer exponent stays exact."""
+    if n.__class__ is int and n < 0 and isinstance(a, _EXACT):
+        return Fraction(a) ** n
+    return a ** n
+
+
+def exp(x):
+    return math.exp(x) if isinstance(x, NUMBERS) else x.exp()
+
+
+def log(x):
+    return math.log(x) if isinstance(x, NUMBERS) else x.log()
+
+
+def data(x):
+    """the number inside a Value, or the number itself."""
+    return x if isinstance(x, NUMBERS) else x.data
+
+
+def relu_slope(a, grad_at_zero):
+    """1 where a > 0, 0 where a < 0, grad_at_zero where a == 0 exactly."""
+    x = data(a)
+    return 1 if x > 0 else grad_at_zero if x == 0 else 0
+
+
+def pow_slope(a, n):
+    """d(a**n)/da = n * a**(n-1), with the limits at a == 0 spelled out."""
+    if n == 0:
+        return 0
+    if data(a) == 0 and data(n) < 1:
+        return math.inf          # e.g. sqrt at 0: the slope is vertical
+    return n * power(a, n - 1)
+
+
+def exponent_slope(a, out):
+    """d(a**b)/db = a**b * log(a); for a <= 0 it is defined only where out is 0."""
+    if data(a) > 0:
+        return out * log(a)
+    return 0 if data(out) == 0 else math.nan
+
+
+# ----------------------------------------------------------- forward functions
+# Numbers only. They raise the plain error; value.py adds the node names.
+
+def _add(a, b):
+    return a + b
+
+
+def _sub(a, b):
+    return a - b
+
+
+def _mul(a, b):
+    return a * b
+
+
+def _div(a, b):
+    if b == 0:
+        raise ZeroDivisionError("division by zero")
+    return div(a, b)
+
+
+def _pow(a, n):
+    if a == 0 and n < 0:
+        raise ZeroDivisionError("zero to a negative power")
+    if a < 0 and not float(n).is_integer():
+        raise ValueError("a negative base with a non-integer exponent has no real result")
+    try:
+        return power(a, n)
+    except OverflowError:
+        raise OverflowError("the result is too large for a float") from None
+
+
+def _exp(a):
+    try:
+        return math.exp(a)
+    except OverflowError:
+        raise OverflowError("the result is too large for a float (exp overflows above 709.78)") from None
+
+
+def _log(a):
+    if a <= 0:
+        raise ValueError("log is defined only for positive numbers")
+    return math.log(a)
+
+
+def _sigmoid(a):
+    # two forms, so that exp never overflows: 1/(1+e^-a) for a >= 0, e^a/(1+e^a) below
+    if a >= 0:
+        return 1.0 / (1.0 + math.exp(-a))
+    e = math.exp(a)
+    return e / (1.0 + e)
+
+
+def _relu(a):
+    if a > 0 or a != a:          # nan passes through, so that anomalies stay visible
+        return a
+    return 0.0 if a.__class__ is float else a * 0
+
+
+# ----------------------------------------------------------- the table
+#        name       arity forward   local derivatives (d out/d a, d out/d b)                     formula
+ADD = Op('+',       2, _add,     lambda a, b, out: (1, 1),                                     'a + b: (1, 1)')
+SUB = Op('-',       2, _sub,     lambda a, b, out: (1, -1),                                    'a - b: (1, -1)')
+MUL = Op('*',       2, _mul,     lambda a, b, out: (b, a),                                     'a * b: (b, a)')
+DIV = Op('/',       2, _div,     lambda a, b, out: (div(1, b), -div(out, b)),                  'a / b: (1/b, -a/b^2)')
+POW = Op('**',      2, _pow,     lambda a, b, out: (pow_slope(a, b), exponent_slope(a, out)),  'a ** b: (b a^(b-1), a^b log a)')
+EXP = Op('exp',     1, _exp,     lambda a, b, out: out,                                        'exp(a): exp(a)')
+LOG = Op('log',     1, _log,     lambda a, b, out: div(1, a),                                  'log(a): 1/a')
+TANH = Op('tanh',   1, math.tanh, lambda a, b, out: 1 - out * out,                             'tanh(a): 1 - tanh(a)^2')
+SIGMOID = Op('sigmoid', 1, _sigmoid, lambda a, b, out: out * (1 - out),                        'sigmoid(a): s (1 - s)')
+RELU = Op('relu',   1, _relu,    lambda a, b, out: relu_slope(a, b),                           'relu(a): 1 if a > 0, b (grad_at_zero) if a == 0, else 0')
+
+OPS = {op.name: op for op in (ADD, SUB, MUL, DIV, POW, EXP, LOG, TANH, SIGMOID, RELU)}

@@ -1,0 +1,298 @@
+"""Value: one scalar and the operation that made it.
+
+Every arithmetic operation on a Value records a new node that keeps its inputs
+and the LOCAL derivative of its output with respect to each of them, computed
+from the op table (ops.py) at the moment the operation runs. backward.py then
+applies the chain rule along those recorded edges.
+
+A node has at most two inputs, so they live in fixed slots rather than tuples:
+    _a, _da   first input (a Value, or a plain number) and d out/d a
+    _b, _db   second input, or the op's parameter, and d out/d b
+A local derivative is None where no gradient flows: toward a plain number, or
+on a leaf. This keeps a recorded operation at 112 bytes (micrograd: ~500).
+"""
+import numbers
+from fractions import Fraction
+
+from . import ops
+from .backward import backward, parents_of, local_grads_of
+from .anomaly import is_finite
+from .mode import state
+
+_new = object.__new__
+_NUMBER_TYPES = frozenset((int, float, Fraction))
+
+
+def as_number(x, context):
+    """x as an int, float or Fraction, or a TypeError that names `context` and x."""
+    if x.__class__ in _NUMBER_TYPES:
+        return x
+    if isinstance(x, numbers.Real) and not isinstance(x, bool):
+        # numpy scalars and other registered reals: keep them exact where they are
+        if isinstance(x, numbers.Integral):
+            return int(x)
+        if isinstance(x, numbers.Rational):
+            return Fraction(x.numerator, x.denominator)
+        return float(x)
+    raise TypeError("%s: expected an int, float or Fraction, got %s %r"
+                    % (context, type(x).__name__, x))
+
+
+def _show(x):
+    """an operand as an error message shows it: its label and value, or its value."""
+    if isinstance(x, Value):
+        return "%s=%r" % (x.label, x.data) if x.label else repr(x.data)
+    return repr(x)
+
+
+def _describe(op, a, b):
+    if op.arity == 1:
+        return "%s(%s)" % (op.name, _show(a))
+    return "%s %s %s" % (_show(a), op.name, _show(b))
+
+
+def _fail(op, a, b, error):
+    """re-raise `error` from op's forward with the operation and its values named."""
+    raise type(error)("%s: %s" % (_describe(op, a, b), error)) from None
+
+
+def _result(op, data, a, b, da, db):
+    """a recorded node: out = op(a, b), with its local derivatives."""
+    out = _new(Value)
+    out.data = data
+    out.grad = 0
+    out._tag = op.name
+    out._a = a
+    out._b = b
+    out._da = da
+    out._db = db
+    return out
+
+
+def _checked(op, data, a, b, da, db):
+    """the slow path, inside no_grad() or detect_anomaly()."""
+    if state.anomaly and not is_finite(data):
+        raise FloatingPointError("detect_anomaly: %s produced %r" % (_describe(op, a, b), data))
+    if not state.recording:
+        return Value(data)
+    return _result(op, data, a, b, da, db)
+
+
+def _binary(op, a, b):
+    """out = op(a, b), where a or b (or both) is a Value and the other a number."""
+    a_is_value = isinstance(a, Value)
+    b_is_value = isinstance(b, Value)
+    x = a.data if a_is_value else _operand(op, a, b, a)
+    y = b.data if b_is_value else _operand(op, a, b, b)
+    try:
+        data = op.forward(x, y)
+    except (ArithmeticError, ValueError) as error:
+        _fail(op, a, b, error)
+    da, db = op.local(x, y, data)
+    if not a_is_value:
+        a, da = x, None
+    if not b_is_value:
+        b, db = y, None
+    if state.fast:
+        return _result(op, data, a, b, da, db)
+    return _checked(op, data, a, b, da, db)
+
+
+def _operand(op, a, b, x):
+    if x.__class__ in _NUMBER_TYPES:
+        return x
+    try:
+        return as_number(x, op.name)
+    except TypeError:
+        raise TypeError("unsupported operand for %s: %s %s %s (%s); a Value combines only with "
+                        "a Value, int, float or Fraction" % (op.name, _show(a), op.name, _show(b),
+                                                           type(x).__name__)) from None
+
+
+def _unary(op, a, parameter=None):
+    x = a.data
+    try:
+        data = op.forward(x)
+    except (ArithmeticError, ValueError) as error:
+        _fail(op, a, None, error)
+    da = op.local(x, parameter, data)
+    if state.fast:
+        return _result(op, data, a, parameter, da, None)
+    return _checked(op, data, a, parameter, da, None)
+
+
+class Value:
+    """A scalar node of the computation graph.
+
+    >>> a = Value(2.0, label='a'); b = Value(-3.0, label='b')
+    >>> c = a * b; c.backward()
+    >>> a.grad, b.grad
+    (-3.0, 2.0)
+    """
+    __slots__ = ('data', 'grad', '_tag', '_a', '_b', '_da', '_db')
+
+    def __init__(self, data, label=''):
+        self.data = as_number(data, 'Value')
+        if state.anomaly and not is_finite(self.data):
+            raise FloatingPointError("detect_anomaly: a leaf Value(%r, label=%r) is not finite" % (data, label))
+        self.grad = 0
+        self._tag = label        # see `op` and `label`: one slot holds both
+        self._a = self._b = self._da = self._db = None
+
+    # ------------------------------------------------------------------ what a node shows
+    # `_tag` is the label of a leaf, the op name of an unlabelled result, or the pair (op, label).
+    @property
+    def op(self):
+        """the name of the operation that made this node; '' for a leaf."""
+        if self._a is None:
+            return ''
+        return self._tag if self._tag.__class__ is str else self._tag[0]
+
+    @property
+    def label(self):
+        if self._a is None:
+            return self._tag
+        return '' if self._tag.__class__ is str else self._tag[1]
+
+    @label.setter
+    def label(self, label):
+        if not isinstance(label, str):
+            raise TypeError("label: expected a str, got %s %r" % (type(label).__name__, label))
+        if self._a is None:
+            self._tag = label
+        else:
+            self._tag = (self.op, label) if label else self.op
+
+    @property
+    def parents(self):
+        """the Values this node was computed from, in order; a + a lists a twice."""
+        return parents_of(self)
+
+    @property
+    def local_grads(self):
+        """d self / d parent for each of `parents`, as recorded when the op ran."""
+        return local_grads_of(self)
+
+    @property
+    def operands(self):
+        """all inputs of the op in order, plain-number constants included; () for a leaf."""
+        if self._a is None:
+            return ()
+        return (self._a,) if ops.OPS[self.op].arity == 1 else (self._a, self._b)
+
+    @property
+    def parameter(self):
+        """a unary op's parameter (relu's grad_at_zero), else None."""
+        return self._b if self._a is not None and ops.OPS[self.op].arity == 1 else None
+
+    # micrograd's names, so that code written for micrograd runs unchanged
+    _prev = parents
+    _op = op
+
+    def is_leaf(self):
+        return self._a is None
+
+    def __repr__(self):
+        label = ", label=%r" % self.label if self.label else ""
+        return "Value(data=%r, grad=%r%s)" % (self.data, self.grad, label)
+
+    def backward(self):
+        """Fill every node's .grad with d self / d node (see backward.backward)."""
+        backward(self)
+
+    # ------------------------------------------------------------------ arithmetic
+    # + and * between two Values are most of any network's graph, so they skip the
+    # generic _binary: the same forward and local derivatives as ops.ADD and ops.MUL,
+    # written out (test_value.py checks they agree). This halves the forward pass.
+    def __add__(self, other):
+        if other.__class__ is Value and state.fast:
+            out = _new(Value)
+            out.data = self.data + other.data
+            out.grad = 0
+            out._tag = '+'
+            out._a = self
+            out._b = other
+            out._da = 1          # d(a + b)/da
+            out._db = 1          # d(a + b)/db
+            return out
+        return _binary(ops.ADD, self, other)
+
+    def __radd__(self, other):
+        return _binary(ops.ADD, other, self)
+
+    def __sub__(self, other):
+        return _binary(ops.SUB, self, other)
+
+    def __rsub__(self, other):
+        return _binary(ops.SUB, other, self)
+
+    def __mul__(self, other):
+        if other.__class__ is Value and state.fast:
+            out = _new(Value)
+            out.data = self.data * other.data
+            out.grad = 0
+            out._tag = '*'
+            out._a = self
+            out._b = other
+            out._da = other.data  # d(a * b)/da = b
+            out._db = self.data   # d(a * b)/db = a
+            return out
+        return _binary(ops.MUL, self, other)
+
+    def __rmul__(self, other):
+        return _binary(ops.MUL, other, self)
+
+    def __truediv__(self, other):
+        return _binary(ops.DIV, self, other)
+
+    def __rtruediv__(self, other):
+        return _binary(ops.DIV, other, self)
+
+    def __pow__(self, other):
+        return _binary(ops.POW, self, other)
+
+    def __rpow__(self, other):
+        return _binary(ops.POW, other, self)
+
+    def __neg__(self):
+        return _binary(ops.MUL, self, -1)
+
+    def __pos__(self):
+        return self
+
+    def exp(self):
+        return _unary(ops.EXP, self)
+
+    def log(self):
+        return _unary(ops.LOG, self)
+
+    def tanh(self):
+        return _unary(ops.TANH, self)
+
+    def sigmoid(self):
+        return _unary(ops.SIGMOID, self)
+
+    def relu(self, grad_at_zero=0):
+        """max(0, x). grad_at_zero is the derivative used where x == 0 exactly:
+        0 as in PyTorch and micrograd, 1 as in the seed articles (gradient passes where x >= 0)."""
+        as_number(grad_at_zero, 'relu grad_at_zero')
+        return _unary(ops.RELU, self, grad_at_zero)
+
+    # ------------------------------------------------------------------ comparisons
+    # They compare data, as PyTorch's do, so that max(values) and sorting work.
+    # == stays identity: a Value is a graph node and is hashed as one.
+    def __lt__(self, other):
+        return self.data < _data(other)
+
+    def __le__(self, other):
+        return self.data <= _data(other)
+
+    def __gt__(self, other):
+        return self.data > _data(other)
+
+    def __ge__(self, other):
+        return self.data >= _data(other)
+
+
+def _data(x):
+    return x.data if isinstance(x, Value) else as_number(x, 'comparison')
