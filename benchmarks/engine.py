@@ -1,0 +1,142 @@
+"""Reproduce the engine's speed and memory figures, standalone.
+
+    python benchmarks/engine.py            # about a minute
+    python benchmarks/engine.py --quick
+
+Figures (medians; the machine may be noisy, so compare ratios, not milliseconds):
+  mlp_step_gc_on/off   one SGD step of micrograd's demo net MLP(2,[16,16,1]) on 100 moons
+                       samples, written against bare Value arithmetic; with micrograd's
+                       time beside it, and the speedup, where micrograd is importable
+                       (pip install micrograd==0.1.0)
+  bytes_per_op         memory held by a recorded chain of operations, per operation
+  chain_1e6, wide_1e6  a 1,000,000-deep chain and a 1,000,000-term sum, forward + backward
+  *_scaling            cost per op at 1e6 over cost per op at 1e4 (1.0 = linear)
+For the side-by-side run the project is judged by, see ../shared/bench/bench.py.
+"""
+import argparse
+import gc
+import math
+import os
+import random
+import statistics
+import sys
+import time
+import tracemalloc
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from autograd import Value  # noqa: E402
+
+
+def moons(n=100, noise=0.1, seed=0):
+    rng = random.Random(seed)
+    X, y = [], []
+    for i in range(n):
+        t = math.pi * rng.random()
+        if i % 2 == 0:
+            X.append((math.cos(t) + rng.gauss(0, noise), math.sin(t) + rng.gauss(0, noise)))
+            y.append(1.0)
+        else:
+            X.append((1 - math.cos(t) + rng.gauss(0, noise), 0.5 - math.sin(t) + rng.gauss(0, noise)))
+            y.append(-1.0)
+    return X, y
+
+
+def mlp_step_fn(V, sizes=(2, 16, 16, 1), seed=1337):
+    """one full-batch SGD step of an MLP (relu hidden, linear out), squared loss."""
+    rng = random.Random(seed)
+    layers = [[([V(rng.uniform(-1, 1)) for _ in range(nin)], V(0.0)) for _ in range(nout)]
+              for nin, nout in zip(sizes, sizes[1:])]
+    params = [p for layer in layers for w, b in layer for p in w + [b]]
+    X, Y = moons()
+
+    def step():
+        losses = []
+        for (x0, x1), y in zip(X, Y):
+            x = [V(x0), V(x1)]
+            for i, layer in enumerate(layers):
+                acts = [sum((wi * xi for wi, xi in zip(w, x)), b) for w, b in layer]
+                x = acts if i == len(layers) - 1 else [a.relu() for a in acts]
+            losses.append((x[0] - y) ** 2)
+        loss = sum(losses) * (1.0 / len(losses))
+        for p in params:
+            p.grad = 0.0
+        loss.backward()
+        for p in params:
+            p.data -= 0.05 * p.grad
+        del loss
+        gc.collect()
+    return step
+
+
+def timed(fn, reps, gc_on):
+    times = []
+    for _ in range(reps):
+        gc.collect()
+        (gc.enable if gc_on else gc.disable)()
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+        gc.enable()
+    return times
+
+
+def chain(n):
+    x0 = x = Value(1.0)
+    for _ in range(n):
+        x = x * 1.0001 + 0.0001
+    x.backward()
+    return x0.grad
+
+
+def wide(n):
+    rng = random.Random(7)
+    xs = [Value(rng.uniform(-1, 1)) for _ in range(n)]
+    s = sum(a * b for a, b in zip(xs, [Value(rng.uniform(-1, 1)) for _ in range(n)]))
+    s.backward()
+    return xs[0].grad
+
+
+def seconds(fn, n):
+    gc.collect()
+    t = time.perf_counter()
+    fn(n)
+    return time.perf_counter() - t
+
+
+def bytes_per_op(n=100_000):
+    gc.collect()
+    tracemalloc.start()
+    x = Value(1.0)
+    for _ in range(n):
+        x = x * 1.0001 + 0.0001
+    current, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return current / (2 * n)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--quick', action='store_true')
+    args = ap.parse_args()
+    reps = 3 if args.quick else 9
+    try:
+        from micrograd.engine import Value as MicrogradValue
+    except ImportError:
+        MicrogradValue = None
+
+    for gc_on in (True, False):
+        ours = statistics.median(timed(mlp_step_fn(Value), reps, gc_on))
+        line = "mlp_step_gc_%-4s %8.1f ms" % ("on" if gc_on else "off", 1e3 * ours)
+        if MicrogradValue is not None:
+            theirs = statistics.median(timed(mlp_step_fn(MicrogradValue), reps, gc_on))
+            line += "   micrograd %8.1f ms   speedup %.1fx" % (1e3 * theirs, theirs / ours)
+        print(line)
+    print("bytes_per_op     %8.1f" % bytes_per_op())
+    for name, fn in (('chain', chain), ('wide', wide)):
+        small = min(seconds(fn, 10_000) for _ in range(3))
+        big = seconds(fn, 1_000_000)
+        print("%s_1e6        %8.2f s    scaling 1e4 -> 1e6: %.2f" % (name, big, (big / 1e6) / (small / 1e4)))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,27 @@
+"""The README's REPL session is run as a doctest, so its printed outputs stay true."""
+import doctest
+import os
+import re
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_readme_session_prints_what_it_says():
+    text = open(os.path.join(ROOT, 'README.md'), encoding='utf-8').read()
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    assert blocks, "the README has no python session"
+    parser = doctest.DocTestParser()
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    for i, block in enumerate(blocks):
+        test = parser.get_doctest(block, {}, 'README block %d' % i, 'README.md', 0)
+        assert test.examples
+        runner.run(test)
+    assert runner.failures == 0
+
+
+def test_docstring_examples():
+    import autograd
+    import autograd.value
+    for module in (autograd, autograd.value):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0
