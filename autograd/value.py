@@ -90,7 +90,7 @@ def _binary(op, a, b):
         _fail(op, a, b, error)
     da, db = op.local(x, y, data)
     if not a_is_value:
-        a, da = x, None
+        a, da = x, None          # no gradient flows to a plain number
     if not b_is_value:
         b, db = y, None
     if state.fast:
@@ -110,15 +110,15 @@ def _operand(op, a, b, x):
 
 
 def _unary(op, a, parameter=None):
+    """out = op(a) for a Value a; `parameter` is the op's own (relu's grad_at_zero)."""
     x = a.data
     try:
         data = op.forward(x)
     except (ArithmeticError, ValueError) as error:
         _fail(op, a, None, error)
-    da = op.local(x, parameter, data)
     if state.fast:
-        return _result(op, data, a, parameter, da, None)
-    return _checked(op, data, a, parameter, da, None)
+        return _result(op, data, a, parameter, op.local(x, parameter, data), None)
+    return _checked(op, data, a, parameter, op.local(x, parameter, data), None)
 
 
 class Value:
@@ -275,7 +275,8 @@ class Value:
     def relu(self, grad_at_zero=0):
         """max(0, x). grad_at_zero is the derivative used where x == 0 exactly:
         0 as in PyTorch and micrograd, 1 as in the seed articles (gradient passes where x >= 0)."""
-        as_number(grad_at_zero, 'relu grad_at_zero')
+        if grad_at_zero.__class__ not in _NUMBER_TYPES:
+            grad_at_zero = as_number(grad_at_zero, 'relu grad_at_zero')
         return _unary(ops.RELU, self, grad_at_zero)
 
     # ------------------------------------------------------------------ comparisons
