@@ -1,0 +1,10 @@
+"""Neural networks on the autograd engine: modules, losses, optimizers."""
+from .layers import MLP, Layer, Neuron
+from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
+                     half_squared_error, hinge, softmax, squared_error)
+from .module import Module
+from .optim import SGD, Adam
+
+__all__ = ['Module', 'Neuron', 'Layer', 'MLP', 'half_squared_error', 'squared_error',
+           'binary_cross_entropy', 'binary_cross_entropy_with_logits', 'softmax', 'cross_entropy',
+           'hinge', 'SGD', 'Adam']

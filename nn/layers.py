@@ -1,0 +1,97 @@
+"""Neuron, Layer, MLP: act(w . x + b), a list of them, a stack of those."""
+import random
+
+from autograd import Value
+
+from .module import Module
+
+ACTIVATIONS = ('relu', 'tanh', 'sigmoid', 'linear')
+
+
+def as_values(x, what, width):
+    """the inputs as Values (numbers are wrapped once, so each neuron multiplies Values)."""
+    try:
+        n = len(x)
+    except TypeError:
+        raise TypeError("%s: expected a sequence of %d numbers or Values, got %s" % (what, width, type(x).__name__)) from None
+    if n != width:
+        raise ValueError("%s: expected %d inputs, got %d" % (what, width, n))
+    return [v if isinstance(v, Value) else Value(v) for v in x]
+
+
+class Neuron(Module):
+    """out = act(w . x + b). Weights start uniform in [-1, 1] from a seeded generator, bias at 0."""
+
+    def __init__(self, nin, activation='relu', bias=True, grad_at_zero=0, seed=0, rng=None):
+        if not isinstance(nin, int) or isinstance(nin, bool) or nin < 1:
+            raise ValueError("Neuron: nin must be a positive int, got %r" % (nin,))
+        if activation not in ACTIVATIONS:
+            raise ValueError("Neuron: activation must be one of %s, got %r" % (ACTIVATIONS, activation))
+        rng = rng or random.Random(seed)
+        self.w = [Value(rng.uniform(-1, 1)) for _ in range(nin)]
+        self.b = Value(0.0) if bias else None
+        self.activation = activation
+        self.grad_at_zero = grad_at_zero
+
+    def __call__(self, x):
+        return self.forward(as_values(x, 'Neuron', len(self.w)))
+
+    def forward(self, x):
+        """x: a list of Values of the right width (checked by __call__)."""
+        act = self.b
+        for wi, xi in zip(self.w, x):
+            act = wi * xi if act is None else act + wi * xi
+        if self.activation == 'relu':
+            return act.relu(self.grad_at_zero)
+        if self.activation == 'tanh':
+            return act.tanh()
+        if self.activation == 'sigmoid':
+            return act.sigmoid()
+        return act
+
+    def describe(self):
+        return "%d inputs, %s%s" % (len(self.w), self.activation, "" if self.b is not None else ", no bias")
+
+
+class Layer(Module):
+    """nout neurons over the same inputs; always returns a list."""
+
+    def __init__(self, nin, nout, seed=0, rng=None, **neuron_options):
+        rng = rng or random.Random(seed)
+        self.neurons = [Neuron(nin, rng=rng, **neuron_options) for _ in range(nout)]
+        self.nin = nin
+
+    def __call__(self, x):
+        return self.forward(as_values(x, 'Layer', self.nin))
+
+    def forward(self, x):
+        return [n.forward(x) for n in self.neurons]
+
+    def describe(self):
+        n = self.neurons[0]
+        return "%d -> %d, %s" % (self.nin, len(self.neurons), n.activation)
+
+
+class MLP(Module):
+    """Layers of the given widths; hidden layers use `activation`, the last is linear
+    (as in micrograd). Returns a Value when the last layer has one output, else a list."""
+
+    def __init__(self, nin, nouts, activation='relu', seed=0):
+        if not nouts:
+            raise ValueError("MLP: nouts must list at least one layer width")
+        rng = random.Random(seed)
+        sizes = [nin] + list(nouts)
+        self.layers = [Layer(sizes[i], sizes[i + 1], rng=rng,
+                             activation=activation if i < len(nouts) - 1 else 'linear')
+                       for i in range(len(nouts))]
+        self.nin = nin
+
+    def __call__(self, x):
+        x = as_values(x, 'MLP', self.nin)
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x[0] if len(x) == 1 else x
+
+    def describe(self):
+        return "%d -> %s" % (self.nin, " -> ".join("%d %s" % (len(l.neurons), l.neurons[0].activation)
+                                                for l in self.layers))

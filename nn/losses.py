@@ -1,0 +1,60 @@
+"""Losses, each written with Value operations so that backprop sees every step.
+
+A `pred` or `logit` is a Value; a target is a number. Constants are exact
+Fractions, so exact inputs give exact losses.
+"""
+from fractions import Fraction
+
+from autograd import Value
+
+HALF = Fraction(1, 2)
+
+
+def half_squared_error(pred, target):
+    """1/2 (pred - target)^2: the seed articles' Loss; its gradient is (pred - target)."""
+    return (pred - target) ** 2 * HALF
+
+
+def squared_error(pred, target):
+    """(pred - target)^2."""
+    return (pred - target) ** 2
+
+
+def binary_cross_entropy(p, y):
+    """-(y log p + (1 - y) log(1 - p)), for a probability p in (0, 1) and y in [0, 1]."""
+    if y == 1:
+        return -p.log()
+    if y == 0:
+        return -(1 - p).log()
+    return -(y * p.log() + (1 - y) * (1 - p).log())
+
+
+def binary_cross_entropy_with_logits(z, y):
+    """binary_cross_entropy(sigmoid(z), y), computed stably:
+    max(z, 0) - z y + log(1 + exp(-|z|)); its gradient is sigmoid(z) - y."""
+    if z.data >= 0:
+        return z - z * y + (1 + (-z).exp()).log()
+    return -z * y + (1 + z.exp()).log()
+
+
+def softmax(values):
+    """exp(v_i - m) / sum_j exp(v_j - m), with m = max v: the same value, and no overflow."""
+    m = max(v.data if isinstance(v, Value) else v for v in values)
+    exps = [(v - m).exp() for v in values]
+    total = sum(exps)
+    return [e / total for e in exps]
+
+
+def cross_entropy(logits, target_index):
+    """-log softmax(logits)[target] = m + log sum_j exp(l_j - m) - l_target, with m = max l."""
+    if not 0 <= target_index < len(logits):
+        raise ValueError("cross_entropy: target_index %r is not in 0..%d" % (target_index, len(logits) - 1))
+    m = max(l.data for l in logits)
+    return (sum((l - m).exp() for l in logits)).log() + m - logits[target_index]
+
+
+def hinge(score, y):
+    """max(0, 1 - y score) for a label y in {-1, +1} (micrograd's SVM loss)."""
+    if y not in (-1, 1):
+        raise ValueError("hinge: the label must be -1 or +1, got %r" % (y,))
+    return (1 - score * y).relu()
