@@ -56,8 +56,14 @@ def _fail(op, a, b, error):
     raise type(error)("%s: %s" % (_describe(op, a, b), error)) from None
 
 
-def _result(op, data, a, b, da, db):
-    """a recorded node: out = op(a, b), with its local derivatives."""
+def _record(op, data, a, b, da, db):
+    """the node out = op(a, b) with its local derivatives; inside no_grad() a plain
+    leaf, and inside detect_anomaly() a FloatingPointError if data is nan or inf."""
+    if not state.fast:
+        if state.anomaly and not is_finite(data):
+            raise FloatingPointError("detect_anomaly: %s produced %r" % (_describe(op, a, b), data))
+        if not state.recording:
+            return Value(data)
     out = _new(Value)
     out.data = data
     out.grad = 0
@@ -67,15 +73,6 @@ def _result(op, data, a, b, da, db):
     out._da = da
     out._db = db
     return out
-
-
-def _checked(op, data, a, b, da, db):
-    """the slow path, inside no_grad() or detect_anomaly()."""
-    if state.anomaly and not is_finite(data):
-        raise FloatingPointError("detect_anomaly: %s produced %r" % (_describe(op, a, b), data))
-    if not state.recording:
-        return Value(data)
-    return _result(op, data, a, b, da, db)
 
 
 def _binary(op, a, b):
@@ -93,9 +90,7 @@ def _binary(op, a, b):
         a, da = x, None          # no gradient flows to a plain number
     if not b_is_value:
         b, db = y, None
-    if state.fast:
-        return _result(op, data, a, b, da, db)
-    return _checked(op, data, a, b, da, db)
+    return _record(op, data, a, b, da, db)
 
 
 def _operand(op, a, b, x):
@@ -116,9 +111,7 @@ def _unary(op, a, parameter=None):
         data = op.forward(x)
     except (ArithmeticError, ValueError) as error:
         _fail(op, a, None, error)
-    if state.fast:
-        return _result(op, data, a, parameter, op.local(x, parameter, data), None)
-    return _checked(op, data, a, parameter, op.local(x, parameter, data), None)
+    return _record(op, data, a, parameter, op.local(x, parameter, data), None)
 
 
 class Value:
@@ -135,6 +128,8 @@ class Value:
         self.data = as_number(data, 'Value')
         if state.anomaly and not is_finite(self.data):
             raise FloatingPointError("detect_anomaly: a leaf Value(%r, label=%r) is not finite" % (data, label))
+        if label.__class__ is not str:
+            raise TypeError("Value: label must be a str, got %s %r" % (type(label).__name__, label))
         self.grad = 0
         self._tag = label        # see `op` and `label`: one slot holds both
         self._a = self._b = self._da = self._db = None

@@ -14,6 +14,14 @@ def test_value_rejects_non_numbers_naming_the_type(bad):
     assert type(bad).__name__ in str(e.value)
 
 
+def test_label_must_be_a_string():
+    with pytest.raises(TypeError, match="label must be a str, got int 5"):
+        Value(1.0, label=5)
+    v = Value(1.0) * 2
+    with pytest.raises(TypeError, match="label"):
+        v.label = None
+
+
 def test_value_keeps_the_number_type():
     assert Value(3).data.__class__ is int
     assert Value(2.5).data.__class__ is float
