@@ -8,6 +8,8 @@ Figures (medians; the machine may be noisy, so compare ratios, not milliseconds)
                        samples, written against bare Value arithmetic; with micrograd's
                        time beside it, and the speedup, where micrograd is importable
                        (pip install micrograd==0.1.0)
+  trainer_step_*       the same step through nn: MLP, squared_error, SGD and Trainer (full batch)
+                       in both modes; overhead = its time / the bare-engine step's (target <= 1.3)
   bytes_per_op         memory held by a recorded chain of operations, per operation
   chain_1e6, wide_1e6  a 1,000,000-deep chain and a 1,000,000-term sum, forward + backward
   *_scaling            cost per op at 1e6 over cost per op at 1e4 (1.0 = linear)
@@ -64,6 +66,20 @@ def mlp_step_fn(V, sizes=(2, 16, 16, 1), seed=1337):
         for p in params:
             p.data -= 0.05 * p.grad
         del loss
+        gc.collect()
+    return step
+
+
+def trainer_step_fn(mode):
+    """mlp_step_fn's step through the nn package: one Trainer epoch = one full-batch step."""
+    import nn
+    model = nn.MLP(2, [16, 16, 1], seed=1337)
+    trainer = nn.Trainer(model, nn.squared_error, nn.SGD(model.parameters(), lr=0.05),
+                         batch_size=None, shuffle=False, mode=mode)
+    X, Y = moons()
+
+    def step():
+        trainer.fit(X, Y, epochs=1, progress=False)
         gc.collect()
     return step
 
@@ -131,6 +147,10 @@ def main():
             theirs = statistics.median(timed(mlp_step_fn(MicrogradValue), reps, gc_on))
             line += "   micrograd %8.1f ms   speedup %.1fx" % (1e3 * theirs, theirs / ours)
         print(line)
+        if gc_on:
+            for mode in ('accumulate', 'graph'):
+                t = statistics.median(timed(trainer_step_fn(mode), reps, gc_on))
+                print("trainer_step_%-10s %6.1f ms   overhead over the bare-engine step %.2fx" % (mode, 1e3 * t, t / ours))
     print("bytes_per_op     %8.1f" % bytes_per_op())
     for name, fn in (('chain', chain), ('wide', wide)):
         small = min(seconds(fn, 10_000) for _ in range(3))

@@ -4,7 +4,9 @@ from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cro
                      half_squared_error, hinge, softmax, squared_error)
 from .module import Module
 from .optim import SGD, Adam
+from .trainer import History, Step, Trainer
+from . import data
 
 __all__ = ['Module', 'Neuron', 'Layer', 'MLP', 'half_squared_error', 'squared_error',
            'binary_cross_entropy', 'binary_cross_entropy_with_logits', 'softmax', 'cross_entropy',
-           'hinge', 'SGD', 'Adam']
+           'hinge', 'SGD', 'Adam', 'Trainer', 'History', 'Step', 'data']

@@ -19,6 +19,13 @@ def as_values(x, what, width):
     return [v if isinstance(v, Value) else Value(v) for v in x]
 
 
+def model_width(model):
+    """how many inputs a model takes, or None where it does not say."""
+    if isinstance(model, Neuron):
+        return len(model.w)
+    return getattr(model, 'nin', None)
+
+
 class Neuron(Module):
     """out = act(w . x + b). Weights start uniform in [-1, 1] from a seeded generator, bias at 0."""
 
