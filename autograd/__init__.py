@@ -8,10 +8,15 @@
 """
 from .anomaly import detect_anomaly
 from .backward import backward, graph_nodes, topological_order
+from .flipbook import flipbook
 from .functional import grad, no_grad
 from .gradcheck import GradcheckError, gradcheck
 from .ops import OPS
+from .render import GraphvizNotFound, draw, to_dot
+from .scope import record_scopes, scope
+from .stepper import Step, Stepper, step, trace, tree
 from .value import Value
 
 __all__ = ['Value', 'backward', 'topological_order', 'graph_nodes', 'grad', 'no_grad',
-           'gradcheck', 'GradcheckError', 'detect_anomaly', 'OPS']
+           'gradcheck', 'GradcheckError', 'detect_anomaly', 'OPS', 'to_dot', 'draw', 'GraphvizNotFound',
+           'record_scopes', 'scope', 'step', 'Step', 'Stepper', 'trace', 'tree', 'flipbook']

@@ -58,12 +58,21 @@ def _fail(op, a, b, error):
 
 def _record(op, data, a, b, da, db):
     """the node out = op(a, b) with its local derivatives; inside no_grad() a plain
-    leaf, and inside detect_anomaly() a FloatingPointError if data is nan or inf."""
-    if not state.fast:
-        if state.anomaly and not is_finite(data):
-            raise FloatingPointError("detect_anomaly: %s produced %r" % (_describe(op, a, b), data))
-        if not state.recording:
-            return Value(data)
+    leaf, inside detect_anomaly() a FloatingPointError if data is nan or inf, and
+    inside record_scopes() the node's scope is noted."""
+    if state.fast:
+        return _node(op, data, a, b, da, db)
+    if state.anomaly and not is_finite(data):
+        raise FloatingPointError("detect_anomaly: %s produced %r" % (_describe(op, a, b), data))
+    if not state.recording:
+        return Value(data)
+    out = _node(op, data, a, b, da, db)
+    if state.scopes is not None:
+        state.scopes[out] = state.path
+    return out
+
+
+def _node(op, data, a, b, da, db):
     out = _new(Value)
     out.data = data
     out.grad = 0

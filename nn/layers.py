@@ -2,6 +2,7 @@
 import random
 
 from autograd import Value
+from autograd.scope import recording_scopes, scope
 
 from .module import Module
 
@@ -72,7 +73,13 @@ class Layer(Module):
         return self.forward(as_values(x, 'Layer', self.nin))
 
     def forward(self, x):
-        return [n.forward(x) for n in self.neurons]
+        if not recording_scopes():
+            return [n.forward(x) for n in self.neurons]
+        out = []
+        for k, n in enumerate(self.neurons):
+            with scope('neuron %d' % k):      # so that a drawing can box each neuron
+                out.append(n.forward(x))
+        return out
 
     def describe(self):
         n = self.neurons[0]
@@ -95,8 +102,9 @@ class MLP(Module):
 
     def __call__(self, x):
         x = as_values(x, 'MLP', self.nin)
-        for layer in self.layers:
-            x = layer.forward(x)
+        for k, layer in enumerate(self.layers):
+            with scope('layer %d' % k):
+                x = layer.forward(x)
         return x[0] if len(x) == 1 else x
 
     def describe(self):

@@ -1,0 +1,117 @@
+"""python -m autograd step "<expression or small script>": step through its backward pass.
+
+The expression's value (or, for a script, its last expression, else the last
+Value it assigned) is the root. Names are Values' labels: in
+`a = Value(2.0); b = a * a`, the nodes are labelled a and b.
+"""
+import argparse
+import ast
+import math
+import os
+import sys
+
+from . import Value, step, tree
+from .render import GraphvizNotFound
+
+HELP = """commands:
+  n, Enter   next chain-rule step
+  p          previous step (undo)
+  r          render the graph now to an SVG file
+  t          text tree of the expression
+  s          where the stepper stands
+  q          quit
+  ?          this help"""
+
+
+class ScriptError(Exception):
+    """the user's expression could not be run; the message says why."""
+
+
+def evaluate(source):
+    """run `source` with Value (and math) available; returns the root Value."""
+    namespace = {'Value': Value, 'math': math}
+    try:
+        tree = ast.parse(source, mode='exec')
+    except SyntaxError as e:
+        raise ScriptError("syntax error: %s (line %s, column %s)" % (e.msg, e.lineno, e.offset)) from None
+    last_expr = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    result = None
+    try:
+        for statement in tree.body:       # one at a time, naming new Values as soon as they exist
+            exec(compile(ast.Module([statement], type_ignores=[]), '<expression>', 'exec'), namespace)
+            _label_values(namespace)
+        if last_expr is not None:
+            result = eval(compile(ast.Expression(last_expr.value), '<expression>', 'eval'), namespace)
+    except Exception as e:  # any error in the user's code is reported, not dumped
+        raise ScriptError("%s: %s" % (type(e).__name__, e)) from None
+    values = {k: v for k, v in namespace.items() if isinstance(v, Value)}
+    if result is None and values:
+        result = list(values.values())[-1]
+    if isinstance(result, Value) and not result.label:
+        result.label = 'L' if 'L' not in values else 'out'     # so that equations read dL/da
+    if not isinstance(result, Value):
+        raise ScriptError("the expression gives %s %r, not a Value; try e.g. "
+                          "\"a = Value(2.0); b = Value(-3.0); a * b + a\"" % (type(result).__name__, result))
+    return result
+
+
+def _label_values(namespace):
+    """label each unlabelled Value after the variable that holds it."""
+    for name, v in namespace.items():
+        if isinstance(v, Value) and not v.label:
+            v.label = name
+
+
+def interact(root, read=input, write=print, out_dir='out'):
+    stepper = step(root)
+    write("%d chain-rule steps. Type ? for help." % len(stepper))
+    write(repr(stepper))
+    while True:
+        try:
+            command = read("step> ").strip().lower()
+        except EOFError:
+            return 0
+        if command in ('', 'n'):
+            s = stepper.next()
+            write(str(s) if s is not None else "(finished: every gradient is in; p to go back, q to quit)")
+        elif command == 'p':
+            s = stepper.prev()
+            write("undid: %s" % s if s is not None else "(at the start)")
+        elif command == 'r':
+            os.makedirs(out_dir, exist_ok=True)
+            name = os.path.join(out_dir, 'step_%03d' % stepper.position)
+            try:
+                path = stepper.draw().render(name, format='svg', cleanup=True)
+                write("wrote %s" % path)
+            except (GraphvizNotFound, ImportError) as e:
+                write("cannot render: %s" % e)
+        elif command == 't':
+            write(tree(root, stepper.grads))
+        elif command == 's':
+            write(repr(stepper))
+        elif command == 'q':
+            return 0
+        elif command in ('?', 'h', 'help'):
+            write(HELP)
+        else:
+            write("unknown command %r; ? for help" % command)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog='python -m autograd', description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest='command', required=True)
+    p = sub.add_parser('step', help='step through the backward pass of an expression')
+    p.add_argument('expression', help='e.g. "a = Value(2.0); b = Value(-3.0); (a * b + a).tanh()"')
+    p.add_argument('--out', default='out', help='where r writes its SVG files (default: out)')
+    args = parser.parse_args(argv)
+    try:
+        root = evaluate(args.expression)
+    except ScriptError as e:
+        print("error: %s" % e, file=sys.stderr)
+        return 1
+    return interact(root, out_dir=args.out)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

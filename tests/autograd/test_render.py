@@ -1,0 +1,110 @@
+"""to_dot and draw: labels, local derivatives on edges, kinds, clusters, depth, determinism, real dot."""
+import os
+import shutil
+from fractions import Fraction
+
+import pytest
+
+import nn
+from autograd import GraphvizNotFound, Value, draw, record_scopes, to_dot
+
+
+def example():
+    a, b = Value(2.0, 'a'), Value(-3.0, 'b')
+    c = a * b; c.label = 'c'
+    L = c + 1.5; L.label = 'L'
+    L.backward()
+    return a, b, c, L
+
+
+def test_dot_shows_labels_data_grads_ops_and_local_derivatives():
+    a, b, c, L = example()
+    dot = to_dot(L, params=[a])
+    assert 'label="{a|data 2.0|grad -3.0}"' in dot and 'label="{c|data -6.0|grad 1}"' in dot
+    assert '[shape=ellipse, label="*"]' in dot and '[shape=ellipse, label="+"]' in dot
+    # edges into c's op carry dc/da = b = -3.0 and dc/db = a = 2.0
+    ids = {line.split()[0]: line for line in dot.splitlines() if 'shape=record' in line}
+    a_id = next(k for k, v in ids.items() if '{a|' in v)
+    b_id = next(k for k, v in ids.items() if '{b|' in v)
+    c_id = next(k for k, v in ids.items() if '{c|' in v)
+    assert '%s -> %sop [label="-3.0"];' % (a_id, c_id) in dot
+    assert '%s -> %sop [label="2.0"];' % (b_id, c_id) in dot
+    # the constant 1.5 is its own kind of node, with a dashed edge (no gradient flows to it)
+    assert 'label="1.5"' in dot and '[style=dashed]' in dot
+    # parameter, input, constant and result are told apart, with a legend
+    assert '#cfe2ff' in dot and '#fff3cd' in dot and 'legend_param' in dot and 'legend_constant' in dot
+
+
+def test_dot_is_deterministic_and_independent_of_object_ids():
+    first = to_dot(example()[-1])
+    second = to_dot(example()[-1])
+    assert first == second
+    assert to_dot(example()[-1], rankdir='TB').count('rankdir=TB') == 1
+
+
+def test_fractions_show_exactly_and_as_decimals():
+    x = Value(Fraction(43, 300), 'x')
+    assert 'data 43/300 ~ 0.1433' in to_dot(x * 1)
+
+
+def test_depth_limits_the_subgraph():
+    a, b, c, L = example()
+    d = (L * L).tanh()
+    shallow = to_dot(d, depth=1)
+    assert '{L|' not in shallow and '{a|' not in shallow
+    assert '{L|' in to_dot(d, depth=2) and '{a|' in to_dot(d, depth=4)
+
+
+def test_clusters_by_module_call():
+    model = nn.MLP(2, [3, 1])
+    with record_scopes() as scopes:
+        loss = nn.squared_error(model([0.5, -1.0]), 1.0)
+    dot = to_dot(loss, params=model.parameters(), clusters=scopes)
+    assert dot.count('subgraph cluster_') == 1 + 2 + 3 + 1          # legend, 2 layers, 3 + 1 neurons
+    assert 'label="layer 0"' in dot and 'label="neuron 2"' in dot
+    # outside record_scopes, the model's nodes carry no scopes and nothing is recorded
+    plain = to_dot(nn.squared_error(model([0.5, -1.0]), 1.0))
+    assert 'label="layer 0"' not in plain
+
+
+def test_bad_rankdir():
+    with pytest.raises(ValueError, match="rankdir"):
+        to_dot(Value(1.0), rankdir='XY')
+
+
+graphviz = pytest.importorskip("graphviz")
+needs_dot = pytest.mark.skipif(shutil.which('dot') is None, reason="the Graphviz dot program is not installed")
+
+
+def test_draw_returns_a_digraph_with_the_same_dot():
+    L = example()[-1]
+    d = draw(L)
+    assert isinstance(d, graphviz.Digraph)
+    assert d.source == to_dot(L)
+
+
+@needs_dot
+def test_render_svg_with_real_dot(tmp_path):
+    L = example()[-1]
+    path = draw(L).render(str(tmp_path / 'g'), format='svg', cleanup=True)
+    svg = open(path, encoding='utf-8').read()
+    assert svg.lstrip().startswith('<?xml') and 'data &#45;6.0' in svg    # dot writes - as &#45;
+
+
+@needs_dot
+def test_micrograd_mlp_loss_renders_to_svg(tmp_path):
+    model = nn.MLP(2, [16, 16, 1])
+    with record_scopes() as scopes:
+        loss = nn.squared_error(model([0.5, -1.0]), 1.0)
+    loss.backward()
+    path = draw(loss, params=model.parameters(), clusters=scopes).render(str(tmp_path / 'mlp'), format='svg')
+    assert os.path.getsize(path) > 100_000
+
+
+def test_without_dot_the_dot_text_stays_and_rendering_says_how_to_install(tmp_path, monkeypatch):
+    monkeypatch.setenv('PATH', str(tmp_path))          # no dot anywhere on PATH
+    d = draw(example()[-1])
+    assert d.source.startswith('digraph {')
+    with pytest.raises(GraphvizNotFound) as e:
+        d.render(str(tmp_path / 'g'), format='svg')
+    assert 'apt-get install graphviz' in str(e.value) and 'brew install graphviz' in str(e.value)
