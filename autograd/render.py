@@ -12,7 +12,7 @@ renders files with the `dot` program.
 from collections import deque
 from fractions import Fraction
 
-from .backward import graph_nodes, parents_of
+from .backward import parents_of
 from .value import Value
 
 KINDS = {  # kind: (fill colour, what the legend says)
@@ -38,19 +38,34 @@ def fmt(x):
 
 def walk_order(root, depth=None):
     """The nodes to draw, inputs first: root's whole graph, or those within `depth`
-    edges of root. The order depends only on the graph, so the DOT is deterministic."""
+    edges of root. The order depends only on the graph, so the DOT is deterministic.
+
+    The whole graph is walked depth first, first input before second, each node
+    after its inputs: the order in which Python evaluated the expression, so for
+    operations it is their creation order (a node keeps no creation counter: that
+    would cost memory on every node), and each leaf comes just before its first use.
+    """
     if depth is None:
-        nodes = graph_nodes(root)
-    else:
-        nodes, seen, queue = [], {root}, deque([(root, 0)])
-        while queue:
-            node, d = queue.popleft()
-            nodes.append(node)
-            if d < depth:
-                for p in parents_of(node):
-                    if p not in seen:
-                        seen.add(p)
-                        queue.append((p, d + 1))
+        order, seen, stack = [], {root}, [root]
+        while stack:
+            node = stack[-1]
+            for parent in parents_of(node):
+                if parent not in seen:
+                    seen.add(parent)
+                    stack.append(parent)
+                    break
+            else:
+                order.append(stack.pop())
+        return order
+    nodes, seen, queue = [], {root}, deque([(root, 0)])
+    while queue:
+        node, d = queue.popleft()
+        nodes.append(node)
+        if d < depth:
+            for p in parents_of(node):
+                if p not in seen:
+                    seen.add(p)
+                    queue.append((p, d + 1))
     return nodes[::-1]
 
 
@@ -82,7 +97,8 @@ def to_dot(root, rankdir='LR', params=(), depth=None, clusters=None, legend=True
     shown = names(nodes)
     params = set(params)
     done = set(done)
-    lines = ['digraph {', '  rankdir=%s;' % rankdir, '  node [fontname="Helvetica", fontsize=11];',
+    # newrank: clusters lay out about 10x faster (an MLP(2,[16,16,1]) loss: 11 s -> 1 s)
+    lines = ['digraph {', '  rankdir=%s; newrank=true;' % rankdir, '  node [fontname="Helvetica", fontsize=11];',
              '  edge [fontname="Helvetica", fontsize=10];']
     if title:
         lines.append('  labelloc=t; label="%s";' % _escape(title))
@@ -115,7 +131,7 @@ def to_dot(root, rankdir='LR', params=(), depth=None, clusters=None, legend=True
                                       % (const_id, KINDS['constant'][0], _escape(fmt(operand))))
                     edges.append('%s -> %s [style=dashed];' % (const_id, op_id))
         body[node] = statements
-    lines += _grouped(nodes, body, clusters or {})
+    lines += _grouped(nodes, body, _with_leaves(nodes, clusters or {}))
     lines += ['  ' + e for e in edges]
     if legend:
         lines += _legend(kinds_used)
@@ -129,6 +145,19 @@ def _edge_style(edge, done, current):
     if edge in done:
         return ', color="#2ca02c", fontcolor="#2ca02c", penwidth=2'
     return ''
+
+
+def _with_leaves(nodes, clusters):
+    """clusters, with each leaf that has no scope of its own (a weight, an input)
+    boxed with its first consumer: it keeps dot's layout compact and fast."""
+    if not clusters:
+        return clusters
+    placed = dict(clusters)
+    for node in nodes:
+        for parent in parents_of(node):
+            if parent.is_leaf() and parent not in placed and node in clusters:
+                placed[parent] = clusters[node]
+    return placed
 
 
 def _grouped(nodes, body, clusters):

@@ -42,6 +42,18 @@ def test_dot_is_deterministic_and_independent_of_object_ids():
     assert to_dot(example()[-1], rankdir='TB').count('rankdir=TB') == 1
 
 
+def test_node_ids_follow_creation_order():
+    a = Value(1.0, 'a'); b = Value(2.0, 'b')
+    c = a * b; c.label = 'c'
+    d = Value(3.0, 'd')
+    e = c + d; e.label = 'e'
+    f = e.tanh(); f.label = 'f'
+    dot = to_dot(f)
+    ids = [line.split('{')[1].split('|')[0] for line in dot.splitlines() if 'shape=record' in line and 'legend' not in line]
+    assert ids == ['a', 'b', 'c', 'd', 'e', 'f']                 # written out by hand: creation order
+    assert [line.split()[0] for line in dot.splitlines() if 'shape=record' in line][:6] == ['n%d' % k for k in range(6)]
+
+
 def test_fractions_show_exactly_and_as_decimals():
     x = Value(Fraction(43, 300), 'x')
     assert 'data 43/300 ~ 0.1433' in to_dot(x * 1)
