@@ -1,24 +1,35 @@
-"""The README's opening example: a small expression, its backward pass, every edge's numbers."""
-from autograd import Value, topological_order
+"""The README's opening example: a small expression, its graph, its first backprop steps."""
+from autograd import Value, draw, step
+
+from .common import have_dot, out_path
 
 
-def main():
+def build():
     a = Value(2.0, label='a')
     b = Value(-3.0, label='b')
     c = Value(10.0, label='c')
     e = a * b; e.label = 'e'
     d = e + c; d.label = 'd'
     L = d.tanh(); L.label = 'L'
+    return L
+
+
+def main(out=None):
+    L = build()
     L.backward()
     print("L = tanh(a * b + c) = %.6f" % L.data)
-    print("the chain rule, one edge at a time (parent.grad += local * node.grad):")
-    for node in topological_order(L):
-        for parent, local in zip(node.parents, node.local_grads):
-            print("  dL/d%s += d%s/d%s * dL/d%s = %.6g * %.6g" % (
-                parent.label, node.label, parent.label, node.label, local, node.grad))
-    for v in (a, b, c):
-        print("  %s.grad = %.6f" % (v.label, v.grad))
-    return L
+    a, b = L.parents[0].parents[0].parents
+    c = L.parents[0].parents[1]
+    print("a.grad = %.6f, b.grad = %.6f, c.grad = %.6f" % (a.grad, b.grad, c.grad))
+    picture = None
+    if have_dot():
+        picture = draw(L).render(out_path('first_graph', out), format='svg', cleanup=True)
+        print("wrote %s" % picture)
+    print("the first three steps of the chain rule:")
+    stepper = step(L)
+    for _ in range(3):
+        print("  " + str(stepper.next()))
+    return dict(root=L, picture=picture, steps=stepper.steps)
 
 
 if __name__ == '__main__':

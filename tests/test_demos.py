@@ -1,20 +1,62 @@
-"""Each demo runs, and its key numbers are checked by hand."""
+"""Each demo runs, and its key numbers are checked against the articles and hand derivations."""
 import math
+import os
+from fractions import Fraction
 
-from demos import first_graph
-from demos.__main__ import main
+import pytest
+
+from demos import batch_backprop_matrix, first_graph, moons, seed_worked_example, sgd_vs_batch
+from demos.__main__ import DEMOS, main
 
 
-def test_first_graph_gradients(capsys):
-    L = first_graph.main()
-    # L = tanh(ab + c) with a=2, b=-3, c=10: dL/da = b (1 - tanh^2(4)), dL/db = a (1 - tanh^2(4))
+def test_first_graph(tmp_path, capsys):
+    result = first_graph.main(out=str(tmp_path))
+    L = result['root']
+    # L = tanh(ab + c), a=2, b=-3, c=10: dL/da = b (1 - tanh^2 4), dL/db = a (1 - tanh^2 4), dL/dc = 1 - tanh^2 4
     slope = 1 - math.tanh(4.0) ** 2
-    a, b, c = L.parents[0].parents[0].parents + L.parents[0].parents[1:]
+    a, b = L.parents[0].parents[0].parents
+    c = L.parents[0].parents[1]
     assert math.isclose(a.grad, -3 * slope) and math.isclose(b.grad, 2 * slope) and math.isclose(c.grad, slope)
-    assert "dL/da += de/da * dL/de" in capsys.readouterr().out
+    assert len(result['steps']) == 3
+    assert "dL/dd += dL/dd * dL/dL" in capsys.readouterr().out
+    if result['picture']:
+        assert os.path.getsize(result['picture']) > 1000
 
 
-def test_demos_command_lists_and_runs(capsys):
+def test_seed_worked_example(tmp_path):
+    r = seed_worked_example.main(out=str(tmp_path))
+    # the articles' numbers (002, 004, 000), each derived by hand in tests/nn/test_trainer.py
+    assert r['per_sample_w'] == [Fraction(1, 200), 2000 - Fraction(3000, 11600000), 3000 + Fraction(1, 5800)]
+    assert r['epoch_outputs'] == [Fraction(43, 100), 1, Fraction(13, 10)]
+    assert r['batch_outputs'] == [Fraction(43, 300), 1, Fraction(13, 30)]
+    assert r['loss_avg'] == Fraction(1, 6)
+    assert -2e-16 < r['float_o2'] < 0                      # floats: just below 0, ReLU blocks it
+    assert r['float_outputs'] == [0, 1, 0] and r['relu0_outputs'] == [0, 1, 0]
+    for path in r['pictures'].values():
+        assert os.path.exists(path)
+
+
+def test_sgd_vs_batch(tmp_path):
+    r = sgd_vs_batch.main(out=str(tmp_path), n=64, epochs=3)
+    steps = {name: len(h.step_loss) for name, (h, _, _) in r['results'].items()}
+    assert steps == {"full batch (64)": 3, "mini-batch (32)": 6, "SGD (1)": 192}
+    assert os.path.getsize(r['picture']) > 10_000
+
+
+def test_batch_backprop_matches_the_matrix_formulas():
+    r = batch_backprop_matrix.main()
+    assert len(r['rows']) == 4 * 3 + 4 + 3 * 4 + 3
+    assert r['max_difference'] <= 1e-12
+
+
+def test_moons_reaches_full_training_accuracy(tmp_path):
+    r = moons.main(out=str(tmp_path))
+    assert r['accuracy'] == 1.0 and os.path.exists(r['picture'])
+
+
+def test_demos_command_lists_and_rejects_unknown_names(capsys):
     assert main(['--list']) == 0
-    assert 'first_graph' in capsys.readouterr().out
-    assert main([]) == 0
+    listed = capsys.readouterr().out
+    assert all(name in listed for name in DEMOS)
+    with pytest.raises(SystemExit):
+        main(['no_such_demo'])
