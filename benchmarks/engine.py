@@ -17,7 +17,6 @@ For the side-by-side run the project is judged by, see ../shared/bench/bench.py.
 """
 import argparse
 import gc
-import math
 import os
 import random
 import statistics
@@ -27,20 +26,7 @@ import tracemalloc
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from autograd import Value  # noqa: E402
-
-
-def moons(n=100, noise=0.1, seed=0):
-    rng = random.Random(seed)
-    X, y = [], []
-    for i in range(n):
-        t = math.pi * rng.random()
-        if i % 2 == 0:
-            X.append((math.cos(t) + rng.gauss(0, noise), math.sin(t) + rng.gauss(0, noise)))
-            y.append(1.0)
-        else:
-            X.append((1 - math.cos(t) + rng.gauss(0, noise), 0.5 - math.sin(t) + rng.gauss(0, noise)))
-            y.append(-1.0)
-    return X, y
+from nn.data import moons  # noqa: E402  (the same data as ../shared/bench)
 
 
 def mlp_step_fn(V, sizes=(2, 16, 16, 1), seed=1337):
@@ -49,17 +35,24 @@ def mlp_step_fn(V, sizes=(2, 16, 16, 1), seed=1337):
     layers = [[([V(rng.uniform(-1, 1)) for _ in range(nin)], V(0.0)) for _ in range(nout)]
               for nin, nout in zip(sizes, sizes[1:])]
     params = [p for layer in layers for w, b in layer for p in w + [b]]
-    X, Y = moons()
+    X, Y = moons(labels=(1.0, -1.0))
 
-    def step():
+    def forward():                          # written as ../shared/bench writes it
         losses = []
+        last = len(layers) - 1
         for (x0, x1), y in zip(X, Y):
             x = [V(x0), V(x1)]
             for i, layer in enumerate(layers):
-                acts = [sum((wi * xi for wi, xi in zip(w, x)), b) for w, b in layer]
-                x = acts if i == len(layers) - 1 else [a.relu() for a in acts]
+                out = []
+                for w, b in layer:
+                    act = sum((wi * xi for wi, xi in zip(w, x)), b)
+                    out.append(act if i == last else act.relu())
+                x = out
             losses.append((x[0] - y) ** 2)
-        loss = sum(losses) * (1.0 / len(losses))
+        return sum(losses) * (1.0 / len(losses))
+
+    def step():
+        loss = forward()                    # only `loss` holds the graph, so `del loss` frees it
         for p in params:
             p.grad = 0.0
         loss.backward()
@@ -76,7 +69,7 @@ def trainer_step_fn(mode):
     model = nn.MLP(2, [16, 16, 1], seed=1337)
     trainer = nn.Trainer(model, nn.squared_error, nn.SGD(model.parameters(), lr=0.05),
                          batch_size=None, shuffle=False, mode=mode)
-    X, Y = moons()
+    X, Y = moons(labels=(1.0, -1.0))
 
     def step():
         trainer.fit(X, Y, epochs=1, progress=False)
