@@ -15,7 +15,7 @@ def out_path(name, out=None):
 def exact(x):
     """a number as the articles write it: an exact fraction and its decimal."""
     if isinstance(x, Fraction) and x.denominator != 1:
-        return "%s (%.6g)" % (x, float(x))
+        return "%s (%.10g)" % (x, float(x))
     if isinstance(x, Fraction):
         return str(x.numerator)
     return "%.6g" % x if isinstance(x, float) else str(x)

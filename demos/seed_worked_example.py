@@ -42,14 +42,15 @@ def outputs(model):
 def main(out=None):
     X, Y = nn.data.seed_dataset()
     print(__doc__.strip().splitlines()[0])
-    print("starting weights w2 = (%s)" % ", ".join(map(str, W2)))
+    print("starting weights w2 = (1/200, -3000/11600000, 1/5800) = (%s)" % ", ".join(exact(w) for w in W2))
 
     print("\n1. One per-sample pass, learning rate 1 (seed 002)")
     model, history, after = learn(lr=1, batch_size=1)
     print(table(["sample", "x", "y", "loss", "w2 after the step"],
-                [(i + 1, x, y, exact(l), "(%s)" % ", ".join(map(str, w)))
+                [(i + 1, x, y, exact(l), "(%s)" % ", ".join(exact(v) for v in w))
                  for i, (x, y, l, w) in enumerate(zip(X, Y, history.step_loss, after))]))
     per_sample_w = after[-1]
+    print("w2 = (1/200, 2000 - 3000/11600000, 3000 + 1/5800), as the article writes it")
 
     print("\n2. One epoch of per-sample gradient descent, learning rate 1e-7 (seed 004)")
     model, _, _ = learn(lr=Fraction(1, 10 ** 7), batch_size=1)
