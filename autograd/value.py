@@ -9,7 +9,7 @@ A node has at most two inputs, so they live in fixed slots rather than tuples:
     _a, _da   first input (a Value, or a plain number) and d out/d a
     _b, _db   second input, or the op's parameter, and d out/d b
 A local derivative is None where no gradient flows: toward a plain number, or
-on a leaf. This keeps a recorded operation at 112 bytes (micrograd: ~500).
+on a leaf. A recorded operation takes 112 bytes (micrograd: 1168; ../shared/bench).
 """
 import numbers
 from fractions import Fraction
