@@ -13,7 +13,7 @@ import random
 import sys
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import List, Optional
+from typing import List
 
 from autograd import Value, no_grad
 

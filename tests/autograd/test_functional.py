@@ -77,9 +77,6 @@ def test_gradcheck_passes_on_a_correct_function():
 
 
 def test_gradcheck_names_the_input_and_both_gradients_when_they_disagree():
-    from autograd import ops
-    bad = Value(1.0)
-
     def f(a, b):
         # a node whose recorded local derivative is deliberately wrong
         out = a * b

@@ -1,5 +1,4 @@
 """Value itself: what it accepts, what it shows, exact arithmetic, micrograd compatibility."""
-import math
 from fractions import Fraction
 
 import pytest

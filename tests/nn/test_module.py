@@ -1,6 +1,5 @@
 """state_dict, save and load: round trips, and every bad file leaves the model as it was."""
 import json
-import os
 from fractions import Fraction
 
 import pytest

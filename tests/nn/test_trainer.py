@@ -6,7 +6,7 @@ from fractions import Fraction
 import pytest
 
 import nn
-from autograd import Value, grad
+from autograd import grad
 from nn import MLP, SGD, Neuron, Trainer, half_squared_error, hinge, squared_error
 
 SEED_W = [Fraction(1, 200), Fraction(-3000, 11600000), Fraction(1, 5800)]
