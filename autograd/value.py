@@ -137,11 +137,9 @@ class Value:
         self.data = as_number(data, 'Value')
         if state.anomaly and not is_finite(self.data):
             raise FloatingPointError("detect_anomaly: a leaf Value(%r, label=%r) is not finite" % (data, label))
-        if label.__class__ is not str:
-            raise TypeError("Value: label must be a str, got %s %r" % (type(label).__name__, label))
         self.grad = 0
-        self._tag = label        # see `op` and `label`: one slot holds both
         self._a = self._b = self._da = self._db = None
+        self.label = label       # checked by the setter; see `op` and `label`: one slot holds both
 
     # ------------------------------------------------------------------ what a node shows
     # `_tag` is the label of a leaf, the op name of an unlabelled result, or the pair (op, label).
@@ -161,7 +159,7 @@ class Value:
     @label.setter
     def label(self, label):
         if not isinstance(label, str):
-            raise TypeError("label: expected a str, got %s %r" % (type(label).__name__, label))
+            raise TypeError("Value: label must be a str, got %s %r" % (type(label).__name__, label))
         if self._a is None:
             self._tag = label
         else:
