@@ -36,6 +36,14 @@ def fmt(x):
     return str(x)
 
 
+def grad_text(node, grads=None):
+    """node's gradient as drawings and trees show it: from `grads` where given
+    (a stepper's partial sums, '-' for a node not reached yet), else .grad."""
+    if grads is None:
+        return fmt(node.grad)
+    return fmt(grads[node]) if node in grads else '-'
+
+
 def walk_order(root, depth=None):
     """The nodes to draw, inputs first: root's whole graph, or those within `depth`
     edges of root. The order depends only on the graph, so the DOT is deterministic.
@@ -108,11 +116,9 @@ def to_dot(root, rankdir='LR', params=(), depth=None, clusters=None, legend=True
     for node in nodes:
         kind = 'result' if not node.is_leaf() else 'param' if node in params else 'input'
         kinds_used.add(kind)
-        g = (grads.get(node) if grads is not None else node.grad)
-        grad_text = '-' if grads is not None and node not in grads else fmt(g)
         statements = ['%s [shape=record, style=filled, fillcolor="%s", label="{%s|data %s|grad %s}"];'
                       % (ids[node], KINDS[kind][0], _escape(shown[node]), _escape(fmt(node.data)),
-                         _escape(grad_text))]
+                         _escape(grad_text(node, grads)))]
         if not node.is_leaf():
             op_id = ids[node] + "op"
             op_text = node.op if not node.parameter else "%s (at 0: %s)" % (node.op, fmt(node.parameter))

@@ -15,7 +15,7 @@ is unaffected. After run() its gradients are what backward() computes.
 from dataclasses import dataclass
 
 from .backward import topological_order
-from .render import draw, fmt, names, walk_order
+from .render import draw, fmt, grad_text, names, walk_order
 from .value import Value
 
 
@@ -172,8 +172,7 @@ def tree(root, grads=None):
             continue
         seen.add(node)
         what = "%s = %s" % (shown[node], node.op) if not node.is_leaf() else shown[node]
-        g = fmt(node.grad) if grads is None else fmt(grads[node]) if node in grads else '-'
-        lines.append("%s%s   data %s   grad %s" % (lead, what, fmt(node.data), g))
+        lines.append("%s%s   data %s   grad %s" % (lead, what, fmt(node.data), grad_text(node, grads)))
         operands = node.operands
         for k in reversed(range(len(operands))):
             branch, extend = ('└─ ', '   ') if k == len(operands) - 1 else ('├─ ', '│  ')
