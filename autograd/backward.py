@@ -68,26 +68,77 @@ def graph_nodes(root):
     return order + leaves
 
 
+def _order_marking_grads(root):
+    """topological_order(root) for backward() alone: it marks each node it visits
+    by setting its .grad to a fresh object instead of keeping a `seen` set (the
+    walk over the bench's 64k-node MLP graph: 16.4 ms -> 13.4 ms). backward()
+    overwrites those gradients anyway; if the walk is interrupted they are reset
+    to 0 here. Other callers must not see .grad change: they use topological_order."""
+    mark = []                # a new object per call: a stale gradient never looks visited
+    root.grad = mark
+    finished = []
+    stack = [root]
+    try:
+        while stack:
+            node = stack[-1]
+            if node._da is not None:
+                parent = node._a
+                if parent._a is not None and parent.grad is not mark:
+                    parent.grad = mark
+                    stack.append(parent)
+                    continue
+            if node._db is not None:
+                parent = node._b
+                if parent._a is not None and parent.grad is not mark:
+                    parent.grad = mark
+                    stack.append(parent)
+                    continue
+            finished.append(stack.pop())
+    except BaseException:    # KeyboardInterrupt, MemoryError: leave no marker behind
+        for node in stack + finished:
+            node.grad = 0
+        raise
+    finished.reverse()
+    return finished
+
+
 def backward(root):
     """Set node.grad = d root / d node for every node root depends on.
 
     Leaf gradients ACCUMULATE across calls (the batch trainer relies on it);
     the gradients of intermediate nodes are reset first, so two calls exactly
     double the leaves and leave the intermediates at their one-pass values.
+    The reset is free: an intermediate's first incoming gradient replaces the
+    walk's mark instead of being added to a zero.
     """
     if root._a is None:     # a leaf: d root/d root = 1, accumulated like any leaf
         root.grad += 1
         return
-    order = topological_order(root)
-    for node in order:
-        node.grad = 0
+    order = _order_marking_grads(root)
+    mark = root.grad
     root.grad = 1
-    for node in order:
-        # the chain rule, one edge at a time: parent.grad += local * node.grad
-        g = node.grad
-        if node._da is not None:
-            node._a.grad += node._da * g
-        if node._db is not None:
-            node._b.grad += node._db * g
-        if state.anomaly:
-            check_gradients(node)
+    anomaly = state.anomaly
+    try:
+        for node in order:
+            # the chain rule, one edge at a time: parent.grad += local * node.grad,
+            # where an intermediate parent still holding the walk's mark starts from 0
+            g = node.grad
+            if node._da is not None:
+                parent = node._a
+                if parent.grad is mark:
+                    parent.grad = node._da * g
+                else:
+                    parent.grad += node._da * g
+            if node._db is not None:
+                parent = node._b
+                if parent.grad is mark:
+                    parent.grad = node._db * g
+                else:
+                    parent.grad += node._db * g
+            if anomaly:
+                check_gradients(node)
+    except BaseException:    # an anomaly or Ctrl-C half-way: nodes not reached yet read 0
+        for node in order:
+            if node.grad is mark:
+                node.grad = 0
+        raise

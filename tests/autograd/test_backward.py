@@ -1,6 +1,7 @@
 """backward(): order, accumulation semantics, deep and wide graphs, reuse."""
 import math
 import random
+import sys
 
 import pytest
 
@@ -86,3 +87,61 @@ def test_wide_shared_subexpression():
     total = sum(t * k for k in range(1, 101))      # t used 100 times
     total.backward()
     assert a.grad == pytest.approx(5050 * (1 - math.tanh(0.5) ** 2), rel=1e-12)
+
+
+def _interrupt_after(function_name, lines):
+    """a tracer that raises KeyboardInterrupt on the `lines`-th line run inside function_name."""
+    count = [0]
+
+    def local(frame, event, arg):
+        if event == 'line':
+            count[0] += 1
+            if count[0] == lines:
+                raise KeyboardInterrupt
+        return local
+
+    def tracer(frame, event, arg):
+        return local if frame.f_code.co_name == function_name else None
+    return tracer
+
+
+@pytest.mark.parametrize('where', ['_order_marking_grads', 'backward'])
+def test_an_interrupted_backward_leaves_numbers_in_every_grad(where):
+    # backward() marks the nodes it visits in .grad; Ctrl-C half-way must not leave a marker
+    def build():
+        a, b = Value(0.5, label='a'), Value(-1.5, label='b')
+        h = a * b
+        for _ in range(30):
+            h = (h + a).tanh() * b
+        return a, b, h
+    a, b, out = build()
+    out.backward()
+    sys.settrace(_interrupt_after(where, 40))
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            out.backward()
+    finally:
+        sys.settrace(None)
+    nodes = graph_nodes(out)
+    assert all(isinstance(n.grad, (int, float)) for n in nodes)
+    # and the graph still backpropagates correctly: intermediates as one pass, leaves as three
+    a2, b2, out2 = build()
+    out2.backward()
+    leaf_grads = (a.grad, b.grad)
+    out.backward()
+    for n, n2 in zip(graph_nodes(out), graph_nodes(out2)):
+        if not n.is_leaf():
+            assert n.grad == n2.grad
+    assert a.grad - leaf_grads[0] == pytest.approx(a2.grad, rel=1e-12)
+    assert b.grad - leaf_grads[1] == pytest.approx(b2.grad, rel=1e-12)
+
+
+def test_an_anomaly_half_way_leaves_numbers_in_every_grad():
+    from autograd import detect_anomaly
+    x, w = Value(0.0, label='x'), Value(0.3, label='w')
+    deep = ((w * 2).tanh() * 3).tanh()
+    y = deep + x ** 0.5             # d sqrt(x)/dx is inf at 0, met before deep's inner nodes
+    with detect_anomaly():
+        with pytest.raises(FloatingPointError):
+            y.backward()
+    assert all(isinstance(n.grad, (int, float)) for n in graph_nodes(y))
