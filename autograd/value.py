@@ -57,26 +57,30 @@ def _fail(op, a, b, error):
 
 
 def _record(op, data, a, b, da, db):
-    """the node out = op(a, b) with its local derivatives; inside no_grad() a plain
-    leaf, inside detect_anomaly() a FloatingPointError if data is nan or inf, and
-    inside record_scopes() the node's scope is noted."""
-    if state.fast:
-        return _node(op, data, a, b, da, db)
-    if state.anomaly and not is_finite(data):
-        raise FloatingPointError("detect_anomaly: %s produced %r" % (_describe(op, a, b), data))
-    if not state.recording:
-        return Value(data)
-    out = _node(op, data, a, b, da, db)
+    """the node out = op(a, b) with its local derivatives; inside record_scopes()
+    the node's scope is noted. (_unrecorded() serves no_grad() and anomaly mode.)"""
+    out = _node(op.name, data, a, b, da, db)
     if state.scopes is not None:
         state.scopes[out] = state.path
     return out
 
 
-def _node(op, data, a, b, da, db):
+def _unrecorded(op, data, a, b):
+    """None where the result must be recorded; else, inside no_grad(), the result
+    as a plain leaf, without computing local derivatives nobody will use. Inside
+    detect_anomaly() a nan or inf result raises FloatingPointError either way."""
+    if state.anomaly and not is_finite(data):
+        raise FloatingPointError("detect_anomaly: %s produced %r" % (_describe(op, a, b), data))
+    if state.recording:
+        return None
+    return _node('', data, None, None, None, None)
+
+
+def _node(tag, data, a, b, da, db):
     out = _new(Value)
     out.data = data
     out.grad = 0
-    out._tag = op.name
+    out._tag = tag
     out._a = a
     out._b = b
     out._da = da
@@ -94,6 +98,10 @@ def _binary(op, a, b):
         data = op.forward(x, y)
     except (ArithmeticError, ValueError) as error:
         _fail(op, a, b, error)
+    if not state.fast:
+        out = _unrecorded(op, data, a, b)
+        if out is not None:
+            return out
     da, db = op.local(x, y, data)
     if not a_is_value:
         a, da = x, None          # no gradient flows to a plain number
@@ -120,6 +128,10 @@ def _unary(op, a, parameter=None):
         data = op.forward(x)
     except (ArithmeticError, ValueError) as error:
         _fail(op, a, None, error)
+    if not state.fast:
+        out = _unrecorded(op, data, a, None)
+        if out is not None:
+            return out
     return _record(op, data, a, parameter, op.local(x, parameter, data), None)
 
 
@@ -217,6 +229,8 @@ class Value:
             out._da = 1          # d(a + b)/da
             out._db = 1          # d(a + b)/db
             return out
+        if other.__class__ is Value and state.plain:     # inside no_grad(): a bare leaf
+            return _node('', self.data + other.data, None, None, None, None)
         return _binary(ops.ADD, self, other)
 
     def __radd__(self, other):
@@ -239,6 +253,8 @@ class Value:
             out._da = other.data  # d(a * b)/da = b
             out._db = self.data   # d(a * b)/db = a
             return out
+        if other.__class__ is Value and state.plain:     # inside no_grad(): a bare leaf
+            return _node('', self.data * other.data, None, None, None, None)
         return _binary(ops.MUL, self, other)
 
     def __rmul__(self, other):

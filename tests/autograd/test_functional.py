@@ -37,6 +37,33 @@ def test_no_grad_records_nothing_and_restores():
     assert not (a * 3).is_leaf()
 
 
+def test_every_op_under_no_grad_gives_a_plain_leaf_with_the_recorded_value():
+    from fractions import Fraction
+    a, b = Value(Fraction(3, 2), label='a'), Value(-2, label='b')
+    ops = [lambda: a + b, lambda: a * b, lambda: a - b, lambda: a / b, lambda: a ** b,
+           lambda: 2 + a, lambda: a * 3, lambda: -a, lambda: b.relu(), lambda: a.relu(1),
+           lambda: a.exp(), lambda: a.log(), lambda: a.tanh(), lambda: b.sigmoid()]
+    recorded = [f() for f in ops]
+    with no_grad():
+        plain = [f() for f in ops]
+    for r, p in zip(recorded, plain):
+        assert p.data == r.data and type(p.data) is type(r.data)     # exact stays exact
+        assert p.is_leaf() and p.op == '' and p.label == '' and p.grad == 0 and p.parents == ()
+    assert plain[1].data == Fraction(-3)
+
+
+def test_no_grad_keeps_anomaly_checks_and_error_messages():
+    from autograd import detect_anomaly
+    big = Value(1e200, label='big')
+    with no_grad(), detect_anomaly():
+        with pytest.raises(FloatingPointError, match=r"big=1e\+200 \* big=1e\+200 produced inf"):
+            big * big
+    with no_grad():
+        assert (big * big).data == math.inf                 # as when recording, without anomaly mode
+        with pytest.raises(ZeroDivisionError, match=r"big=1e\+200 / 0"):
+            big / 0
+
+
 def test_second_derivative_of_a_cube():
     x = Value(2.0)
     (g,) = grad(x ** 3, [x], create_graph=True)     # 3x^2 = 12
