@@ -57,8 +57,12 @@ def _fail(op, a, b, error):
 
 
 def _record(op, data, a, b, da, db):
-    """the node out = op(a, b) with its local derivatives; inside record_scopes()
-    the node's scope is noted. (_unrecorded() serves no_grad() and anomaly mode.)"""
+    """the node out = op(a, b) with its local derivatives; inside detect_anomaly()
+    a FloatingPointError if data is nan or inf, and inside record_scopes() the
+    node's scope is noted."""
+    if state.fast:
+        return _node(op.name, data, a, b, da, db)
+    _check_finite(op, data, a, b)
     out = _node(op.name, data, a, b, da, db)
     if state.scopes is not None:
         state.scopes[out] = state.path
@@ -66,13 +70,19 @@ def _record(op, data, a, b, da, db):
 
 
 def _unrecorded(op, data, a, b):
-    """None where the result must be recorded; else, inside no_grad(), the result
-    as a plain leaf, without computing local derivatives nobody will use. Inside
-    detect_anomaly() a nan or inf result raises FloatingPointError either way."""
+    """out = op(a, b) inside no_grad(): a plain leaf, made before any local
+    derivative is computed, since nobody will use one; anomaly mode still checks it."""
+    _check_finite(op, data, a, b)
+    return _leaf(data)
+
+
+def _check_finite(op, data, a, b):
     if state.anomaly and not is_finite(data):
         raise FloatingPointError("detect_anomaly: %s produced %r" % (_describe(op, a, b), data))
-    if state.recording:
-        return None
+
+
+def _leaf(data):
+    """a leaf holding a number already checked (a result made inside no_grad())."""
     return _node('', data, None, None, None, None)
 
 
@@ -98,10 +108,8 @@ def _binary(op, a, b):
         data = op.forward(x, y)
     except (ArithmeticError, ValueError) as error:
         _fail(op, a, b, error)
-    if not state.fast:
-        out = _unrecorded(op, data, a, b)
-        if out is not None:
-            return out
+    if not state.recording:
+        return _unrecorded(op, data, a, b)
     da, db = op.local(x, y, data)
     if not a_is_value:
         a, da = x, None          # no gradient flows to a plain number
@@ -128,10 +136,8 @@ def _unary(op, a, parameter=None):
         data = op.forward(x)
     except (ArithmeticError, ValueError) as error:
         _fail(op, a, None, error)
-    if not state.fast:
-        out = _unrecorded(op, data, a, None)
-        if out is not None:
-            return out
+    if not state.recording:
+        return _unrecorded(op, data, a, None)
     return _record(op, data, a, parameter, op.local(x, parameter, data), None)
 
 
@@ -219,18 +225,19 @@ class Value:
     # generic _binary: the same forward and local derivatives as ops.ADD and ops.MUL,
     # written out (test_value.py checks they agree). This halves the forward pass.
     def __add__(self, other):
-        if other.__class__ is Value and state.fast:
-            out = _new(Value)
-            out.data = self.data + other.data
-            out.grad = 0
-            out._tag = '+'
-            out._a = self
-            out._b = other
-            out._da = 1          # d(a + b)/da
-            out._db = 1          # d(a + b)/db
-            return out
-        if other.__class__ is Value and state.plain:     # inside no_grad(): a bare leaf
-            return _node('', self.data + other.data, None, None, None, None)
+        if other.__class__ is Value:
+            if state.fast:
+                out = _new(Value)
+                out.data = self.data + other.data
+                out.grad = 0
+                out._tag = '+'
+                out._a = self
+                out._b = other
+                out._da = 1          # d(a + b)/da
+                out._db = 1          # d(a + b)/db
+                return out
+            if state.plain:      # inside no_grad(): a bare leaf
+                return _leaf(self.data + other.data)
         return _binary(ops.ADD, self, other)
 
     def __radd__(self, other):
@@ -243,18 +250,19 @@ class Value:
         return _binary(ops.SUB, other, self)
 
     def __mul__(self, other):
-        if other.__class__ is Value and state.fast:
-            out = _new(Value)
-            out.data = self.data * other.data
-            out.grad = 0
-            out._tag = '*'
-            out._a = self
-            out._b = other
-            out._da = other.data  # d(a * b)/da = b
-            out._db = self.data   # d(a * b)/db = a
-            return out
-        if other.__class__ is Value and state.plain:     # inside no_grad(): a bare leaf
-            return _node('', self.data * other.data, None, None, None, None)
+        if other.__class__ is Value:
+            if state.fast:
+                out = _new(Value)
+                out.data = self.data * other.data
+                out.grad = 0
+                out._tag = '*'
+                out._a = self
+                out._b = other
+                out._da = other.data  # d(a * b)/da = b
+                out._db = self.data   # d(a * b)/db = a
+                return out
+            if state.plain:      # inside no_grad(): a bare leaf
+                return _leaf(self.data * other.data)
         return _binary(ops.MUL, self, other)
 
     def __rmul__(self, other):
