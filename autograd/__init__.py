@@ -9,7 +9,7 @@
 from .anomaly import detect_anomaly
 from .backward import backward, graph_nodes, topological_order
 from .flipbook import flipbook
-from .functional import grad, no_grad
+from .functional import grad, is_grad_enabled, no_grad
 from .gradcheck import GradcheckError, gradcheck
 from .ops import OPS
 from .render import GraphvizNotFound, draw, to_dot
@@ -17,6 +17,6 @@ from .scope import record_scopes, scope
 from .stepper import Step, Stepper, step, trace, tree
 from .value import Value
 
-__all__ = ['Value', 'backward', 'topological_order', 'graph_nodes', 'grad', 'no_grad',
+__all__ = ['Value', 'backward', 'topological_order', 'graph_nodes', 'grad', 'no_grad', 'is_grad_enabled',
            'gradcheck', 'GradcheckError', 'detect_anomaly', 'OPS', 'to_dot', 'draw', 'GraphvizNotFound',
            'record_scopes', 'scope', 'step', 'Step', 'Stepper', 'trace', 'tree', 'flipbook']

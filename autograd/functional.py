@@ -18,6 +18,11 @@ def no_grad():
         state.restore(old)
 
 
+def is_grad_enabled():
+    """True where operations record a graph (outside no_grad()), as torch.is_grad_enabled()."""
+    return state.recording
+
+
 def grad(output, inputs, create_graph=False):
     """[d output / d x for x in inputs], computed without touching any .grad.
 
