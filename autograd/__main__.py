@@ -3,6 +3,9 @@
 The expression's value (or, for a script, its last expression, else the last
 Value it assigned) is the root. Names are Values' labels: in
 `a = Value(2.0); b = a * a`, the nodes are labelled a and b.
+
+The expression is run as Python code, with exec: it can do anything Python can,
+so only step through code you trust (this is a local tool, like the REPL).
 """
 import argparse
 import ast
@@ -11,16 +14,18 @@ import os
 import sys
 
 from . import Value, step, tree
-from .render import GraphvizNotFound
+from .notation import printable
 
 HELP = """commands:
   n, Enter   next chain-rule step
   p          previous step (undo)
   r          render the graph now to an SVG file
-  t          text tree of the expression
+  t          text tree of the expression (◀ marks the current step)
   s          where the stepper stands
-  q          quit
-  ?          this help"""
+  q          quit (or Ctrl-D, Ctrl-C)
+  ?          this help
+Arrow keys recall earlier commands. The expression was run as Python code:
+step only through code you trust."""
 
 
 class ScriptError(Exception):
@@ -63,13 +68,15 @@ def _label_values(namespace):
 
 
 def interact(root, read=input, write=print, out_dir='out'):
+    """the command loop; the nodes' .grad move with the steps, as in step()."""
     stepper = step(root)
     write("%d chain-rule steps. Type ? for help." % len(stepper))
     write(repr(stepper))
     while True:
         try:
             command = read("step> ").strip().lower()
-        except EOFError:
+        except (EOFError, KeyboardInterrupt):      # Ctrl-D, Ctrl-C: leave quietly
+            write("")
             return 0
         if command in ('', 'n'):
             s = stepper.next()
@@ -78,15 +85,15 @@ def interact(root, read=input, write=print, out_dir='out'):
             s = stepper.prev()
             write("undid: %s" % s if s is not None else "(at the start)")
         elif command == 'r':
-            os.makedirs(out_dir, exist_ok=True)
             name = os.path.join(out_dir, 'step_%03d' % stepper.position)
             try:
+                os.makedirs(out_dir, exist_ok=True)
                 path = stepper.draw().render(name, format='svg', cleanup=True)
                 write("wrote %s" % path)
-            except (GraphvizNotFound, ImportError) as e:
-                write("cannot render: %s" % e)
+            except Exception as e:   # no dot, a full disk, a graph too big: say so and go on
+                write("cannot render: %s: %s" % (type(e).__name__, printable(e)))
         elif command == 't':
-            write(tree(root, stepper.grads))
+            write(tree(root, stepper.grads, mark=stepper, naming=stepper.naming))
         elif command == 's':
             write(repr(stepper))
         elif command == 'q':
@@ -108,8 +115,15 @@ def main(argv=None):
     try:
         root = evaluate(args.expression)
     except ScriptError as e:
-        print("error: %s" % e, file=sys.stderr)
+        print("error: %s" % printable(e), file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("", file=sys.stderr)
+        return 130
+    try:
+        import readline  # noqa: F401  (arrow-key history and line editing for input())
+    except ImportError:  # not on every platform
+        pass
     return interact(root, out_dir=args.out)
 
 

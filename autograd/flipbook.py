@@ -41,23 +41,43 @@ show(0);
 """
 
 
-def flipbook(root, folder, title="The backward pass, one step at a time", **options):
+MAX_STEPS = 200     # each step is a whole picture: 200 of a small graph is already ~20 MB
+
+
+def flipbook(root, folder, title="The backward pass, one step at a time", max_steps=MAX_STEPS, **options):
     """Write step_000.svg (the start) .. step_NNN.svg and index.html into folder;
-    returns the page's path. Needs the Graphviz `dot` program (see draw)."""
-    os.makedirs(folder, exist_ok=True)
+    returns the page's path. Needs the Graphviz `dot` program (see draw). Every
+    .grad is left as it was. A backward pass of more than max_steps steps raises
+    ValueError (None: no limit): the pages grow with steps x nodes."""
     stepper = step(root)
-    frames = []
-    for k in range(len(stepper) + 1):
-        if k:
-            stepper.next()
-        svg = stepper.draw(**options).pipe(format='svg').decode('utf-8')
-        svg = svg[svg.index('<svg'):]                # drop the XML prologue so it can sit inline
-        with open(os.path.join(folder, 'step_%03d.svg' % k), 'w', encoding='utf-8') as f:
-            f.write(svg)
-        equation = str(stepper.steps[-1]) if k else "start: d%s/d%s = 1" % ((stepper.names[root],) * 2)
-        frames.append({'svg': svg, 'equation': equation})
+    try:
+        if max_steps is not None and len(stepper) > max_steps:
+            raise ValueError("flipbook: this backward pass has %d steps, more than max_steps=%d (one picture "
+                             "each); step a smaller part, e.g. a single sample's loss, or pass max_steps=None"
+                             % (len(stepper), max_steps))
+        os.makedirs(folder, exist_ok=True)
+        frames = []
+        for k in range(len(stepper) + 1):
+            if k:
+                stepper.next()
+            svg = stepper.draw(**options).pipe(format='svg').decode('utf-8')
+            svg = svg[svg.index('<svg'):]                # drop the XML prologue so it can sit inline
+            with open(os.path.join(folder, 'step_%03d.svg' % k), 'w', encoding='utf-8') as f:
+                f.write(svg)
+            frames.append({'svg': svg, 'equation': str(stepper.steps[-1]) if k else stepper.where()})
+    finally:
+        stepper.reset()
     page = os.path.join(folder, 'index.html')
     with open(page, 'w', encoding='utf-8') as f:
-        # '</' is escaped so that no SVG text can close the <script> early
-        f.write(PAGE % {'title': html.escape(title), 'frames': json.dumps(frames).replace('</', '<\\/')})
+        f.write(PAGE % {'title': html.escape(title), 'frames': script_json(frames)})
     return page
+
+
+def script_json(data):
+    """data as JSON that is safe inside <script>: no '<', '>' or '&' at all (so neither
+    '</script>' nor '<!--' can change how the browser reads the script), and no
+    U+2028/U+2029, which end a line in older JavaScript."""
+    text = json.dumps(data)
+    for c in '<>&\u2028\u2029':
+        text = text.replace(c, '\\u%04x' % ord(c))
+    return text

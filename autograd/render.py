@@ -9,10 +9,11 @@ to_dot() needs nothing but Python. draw() wraps the same text in a
 graphviz.Digraph (pip install graphviz), which shows inline in Jupyter and
 renders files with the `dot` program.
 """
-from collections import deque
-from fractions import Fraction
+import html
+import shutil
 
 from .backward import parents_of
+from .notation import NOTATION, Naming, fmt, printable
 from .value import Value
 
 KINDS = {  # kind: (fill colour, what the legend says)
@@ -21,95 +22,67 @@ KINDS = {  # kind: (fill colour, what the legend says)
     'result': ('#ffffff', 'result of an operation'),
     'constant': ('#e9ecef', 'constant'),
 }
+EDGE_COLOURS = {'done': '#2ca02c', 'current': '#d62728'}
 
-
-def fmt(x):
-    """a number as a learner wants to read it: exact fractions as 43/300 ~ 0.1433."""
-    if isinstance(x, Fraction):
-        if x.denominator == 1:
-            return str(x.numerator)
-        return "%s/%s ~ %.4g" % (x.numerator, x.denominator, float(x))
-    if isinstance(x, float):
-        text = "%.4g" % x
-        # a whole float keeps its ".0", so 2.0 never reads as the int 2
-        return text + ".0" if text.lstrip('-').isdigit() else text
-    return str(x)
+MAX_NODES = 5000      # Graphviz takes minutes past this, and crashes around 1e5 nodes
+MAX_LABEL = 120       # characters of a label shown in a box; the rest is cut, visibly
 
 
 def grad_text(node, grads=None):
     """node's gradient as drawings and trees show it: from `grads` where given
-    (a stepper's partial sums, '-' for a node not reached yet), else .grad."""
+    (a stepper's gradients so far, '-' for a node not reached yet), else .grad."""
     if grads is None:
         return fmt(node.grad)
     return fmt(grads[node]) if node in grads else '-'
 
 
-def walk_order(root, depth=None):
-    """The nodes to draw, inputs first: root's whole graph, or those within `depth`
-    edges of root. The order depends only on the graph, so the DOT is deterministic.
-
-    The whole graph is walked depth first, first input before second, each node
-    after its inputs: the order in which Python evaluated the expression, so for
-    operations it is their creation order (a node keeps no creation counter: that
-    would cost memory on every node), and each leaf comes just before its first use.
-    """
-    if depth is None:
-        order, seen, stack = [], {root}, [root]
-        while stack:
-            node = stack[-1]
-            for parent in parents_of(node):
-                if parent not in seen:
-                    seen.add(parent)
-                    stack.append(parent)
-                    break
-            else:
-                order.append(stack.pop())
-        return order
-    nodes, seen, queue = [], {root}, deque([(root, 0)])
-    while queue:
-        node, d = queue.popleft()
-        nodes.append(node)
-        if d < depth:
-            for p in parents_of(node):
-                if p not in seen:
-                    seen.add(p)
-                    queue.append((p, d + 1))
-    return nodes[::-1]
-
-
-def names(nodes):
-    """{node: what equations call it}: its label, or n<k> from the drawing order."""
-    return {node: node.label or "n%d" % k for k, node in enumerate(nodes)}
-
-
 def _escape(text):
-    return ''.join('\\' + c if c in '{}|<>"\\' else c for c in str(text))
+    """text for a DOT record or plain label: DOT's special characters escaped, '&'
+    kept from being read as an HTML entity, newlines as line breaks, other control
+    characters visible as \\xNN, and very long text cut with a note of how much."""
+    text = str(text)
+    if len(text) > MAX_LABEL:
+        text = "%s… (+%d characters)" % (text[:MAX_LABEL], len(text) - MAX_LABEL)
+    lines = [printable(line) for line in text.split('\n')]
+    return '\\n'.join(''.join('\\' + c if c in '{}|<>"\\' else '&amp;' if c == '&' else c for c in line)
+                       for line in lines)
 
 
 def to_dot(root, rankdir='LR', params=(), depth=None, clusters=None, legend=True,
-           grads=None, done=(), current=None, title=None):
+           grads=None, done=(), current=None, title=None, stepping=False, max_nodes=MAX_NODES, naming=None):
     """DOT source for root's graph.
 
     rankdir: 'LR' (left to right) or 'TB' (top to bottom).
     params: Values drawn as parameters (e.g. model.parameters()).
     depth: draw only nodes within this many edges of root.
-    clusters: {node: ('layer 0', 'neuron 3')}, as scopes() records; boxes them by module call.
-    grads: {node: gradient} to show instead of .grad (the stepper's partial sums);
-    nodes missing from it show no gradient yet. done: (node, parent slot) edges
-    already stepped through; current: the edge just stepped, highlighted.
+    clusters: {node: ('L1', 'n3')}, as record_scopes() records; boxes them by module call.
+    grads: {node: gradient} to show instead of .grad (the stepper's gradients so far);
+    nodes missing from it show 'grad -'. done: (node, input slot) edges already
+    stepped through; current: the edge just stepped, highlighted. stepping: the
+    legend explains those colours.
+    max_nodes: a larger graph raises ValueError (None: no limit).
+    Names come from notation.Naming, as in every other view.
     """
+    if not isinstance(root, Value):
+        raise TypeError("to_dot: expected a Value, got %s %r" % (type(root).__name__, root))
     if rankdir not in ('LR', 'TB'):
         raise ValueError("to_dot: rankdir must be 'LR' or 'TB', got %r" % (rankdir,))
-    nodes = walk_order(root, depth)
+    naming = naming or Naming(root)
+    nodes = naming.within(depth)
+    if max_nodes is not None and len(nodes) > max_nodes:
+        raise ValueError("to_dot: this graph has %s nodes%s, more than max_nodes=%s that Graphviz lays out "
+                         "in reasonable time; draw a part with depth= (e.g. depth=3), or pass max_nodes=None"
+                         % (format(len(nodes), ','), '' if depth is None else ' within depth %d' % depth,
+                            format(max_nodes, ',')))
     ids = {node: "n%d" % k for k, node in enumerate(nodes)}
-    shown = names(nodes)
+    shown = naming.names
     params = set(params)
     done = set(done)
     # newrank: clusters lay out about 10x faster (an MLP(2,[16,16,1]) loss: 11 s -> 1 s)
     lines = ['digraph {', '  rankdir=%s; newrank=true;' % rankdir, '  node [fontname="Helvetica", fontsize=11];',
              '  edge [fontname="Helvetica", fontsize=10];']
     if title:
-        lines.append('  labelloc=t; label="%s";' % _escape(title))
+        lines.append('  labelloc=t; label="%s";' % _escape_long(title))
     kinds_used = set()
     body = {}            # node -> its DOT statements, so clusters can hold them
     edges = []
@@ -140,16 +113,21 @@ def to_dot(root, rankdir='LR', params=(), depth=None, clusters=None, legend=True
     lines += _grouped(nodes, body, _with_leaves(nodes, clusters or {}))
     lines += ['  ' + e for e in edges]
     if legend:
-        lines += _legend(kinds_used)
+        lines += _legend(kinds_used, stepping or grads is not None)
     lines.append('}')
     return '\n'.join(lines) + '\n'
 
 
+def _escape_long(text):
+    """a title: escaped like a label, but not cut (it holds a whole step's equation)."""
+    return ''.join('\\' + c if c in '"\\' else '&amp;' if c == '&' else c for c in printable(text))
+
+
 def _edge_style(edge, done, current):
     if edge == current:
-        return ', color="#d62728", fontcolor="#d62728", penwidth=3'
+        return ', color="{0}", fontcolor="{0}", penwidth=3'.format(EDGE_COLOURS['current'])
     if edge in done:
-        return ', color="#2ca02c", fontcolor="#2ca02c", penwidth=2'
+        return ', color="{0}", fontcolor="{0}", penwidth=2'.format(EDGE_COLOURS['done'])
     return ''
 
 
@@ -189,16 +167,21 @@ def _grouped(nodes, body, clusters):
     return lines
 
 
-def _legend(kinds_used):
+def _legend(kinds_used, stepping):
+    """the kinds of box used, the notation, and, for a stepper's drawing, the edge colours."""
     lines = ['  subgraph cluster_legend {', '    label="legend"; style=dotted;']
-    previous = None
-    for kind in ('param', 'input', 'constant', 'result'):
-        if kind in kinds_used:
-            lines.append('    legend_%s [shape=box, style=filled, fillcolor="%s", label="%s"];'
-                         % (kind, KINDS[kind][0], KINDS[kind][1]))
-            if previous:
-                lines.append('    legend_%s -> legend_%s [style=invis];' % (previous, kind))
-            previous = kind
+    entries = ['legend_%s [shape=box, style=filled, fillcolor="%s", label="%s"];' % (kind, KINDS[kind][0], KINDS[kind][1])
+               for kind in ('param', 'input', 'constant', 'result') if kind in kinds_used]
+    entries.append('legend_notation [shape=note, label="%s"];' % _escape_long(NOTATION.replace('  ', '\n')))
+    if stepping:
+        entries.append('legend_edges [shape=plaintext, label=<'
+                       '<font color="%s">green edge: step done</font><br/>'
+                       '<font color="%s">red edge: the current step</font><br/>'
+                       'black edge: not reached yet<br/>grad -: no gradient has reached it yet>];'
+                       % (EDGE_COLOURS['done'], EDGE_COLOURS['current']))
+    ids = [e.split()[0] for e in entries]
+    lines += ['    ' + e for e in entries]
+    lines += ['    %s -> %s [style=invis];' % pair for pair in zip(ids, ids[1:])]
     lines.append('  }')
     return lines
 
@@ -247,3 +230,39 @@ def _drawing_class(graphviz):
                     raise GraphvizNotFound(INSTALL_HINT) from None
         _DRAWING['class'] = Drawing
     return _DRAWING['class']
+
+
+# ------------------------------------------------------------------ notebooks
+NOTEBOOK_NODES = 400     # drawn inline in full up to this size; above it, the part nearest the root
+
+
+def notebook_graph(root, naming=None, **options):
+    """HTML for a notebook cell: the graph as SVG at its natural size in a box as wide
+    as the cell that scrolls (a big graph is never squeezed or cut off); past
+    NOTEBOOK_NODES nodes, the part within the largest depth that fits, with a note;
+    without the `dot` program, the text tree."""
+    naming = naming or Naming(root)
+    note = ''
+    depth = options.pop('depth', None)
+    if depth is None and len(naming.nodes) > NOTEBOOK_NODES:
+        depth = 0
+        while len(naming.within(depth + 1)) <= NOTEBOOK_NODES:
+            depth += 1
+        note = ('<p style="font-family:sans-serif">This graph has %d nodes; shown: the %d within %d steps of '
+                '<code>%s</code>. <code>draw(root, depth=d)</code> draws more.</p>'
+                % (len(naming.nodes), len(naming.within(depth)), depth, html.escape(naming[root])))
+    try:
+        if shutil.which('dot') is None:
+            raise GraphvizNotFound(INSTALL_HINT)
+        svg = draw(root, depth=depth, naming=naming, **options).pipe(format='svg').decode('utf-8')
+    except (ImportError, GraphvizNotFound):
+        from .stepper import tree
+        return note + '<pre style="max-height:40em;overflow:auto">%s</pre>' % html.escape(
+            tree(root, grads=options.get('grads'), max_lines=300, naming=naming))
+    svg = svg[svg.index('<svg'):]       # the XML prologue cannot stand inside HTML
+    return note + '<div style="max-width:100%%;overflow:auto">%s</div>' % svg
+
+
+def notebook_bundle(value):
+    """what a Value shows as a notebook cell's result: its graph (see notebook_graph)."""
+    return {'text/plain': repr(value), 'text/html': notebook_graph(value)}

@@ -1,94 +1,135 @@
 """Stepping through backprop one chain-rule step (one edge) at a time, and the
 text views that go with it: the forward trace and an indented tree.
 
-The stepper walks the very edges backward() walks, in the same order, but keeps
-its gradients to itself: stepping never touches .grad, so a later backward()
-is unaffected. After run() its gradients are what backward() computes.
+The stepper does what backward() does, one edge at a time, on the nodes
+themselves: step(root) sets the gradients as backward() starts them (root 1,
+intermediates 0, leaves keep what they have accumulated), each .next() does
+`parent.grad += local · node.grad`, and after .run() every .grad is exactly
+what backward() gives. .prev() undoes one step exactly, .reset() puts back every
+gradient as it was before step(root).
 
     >>> from autograd import Value
     >>> a = Value(3.0, label='a'); b = Value(1.0, label='b')
     >>> c = a * b; c.label = 'c'
     >>> s = step(c)
     >>> print(s.next())
-    dc/da += dc/da * dc/dc = 1 * 1 = 1   (a.grad 0 -> 1)
+    a.grad += ∂c/∂a · c.grad = 1.0 · 1 = 1.0   (a.grad 0 -> 1.0)
+    >>> a.grad
+    1.0
 """
 from dataclasses import dataclass
 
-from .backward import topological_order
-from .render import draw, fmt, grad_text, names, walk_order
+from . import notation
+from .notation import Naming, fmt
+from .render import draw, grad_text, notebook_graph
 from .value import Value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Step:
-    """One chain-rule step: parent.grad += local * node.grad."""
+    """One chain-rule step: parent.grad += local · node.grad."""
     number: int        # 1-based
     node: Value        # the node passing gradient on
     parent: Value      # the input receiving it
     slot: int          # which input of node: 0 or 1
-    local: object      # d node / d parent, recorded when the op ran
-    upstream: object   # d root / d node, complete by now
+    local: object      # ∂node/∂parent, recorded when the op ran
+    upstream: object   # node.grad = ∂root/∂node, complete by now
     contribution: object
-    before: object     # parent's gradient before this step
-    after: object
+    before: object     # parent.grad before this step
+    after: object      # and after it
     root_name: str
     node_name: str
     parent_name: str
 
     def __str__(self):
-        r, n, p = self.root_name, self.node_name, self.parent_name
-        return "d%s/d%s += d%s/d%s * d%s/d%s = %s * %s = %s   (%s.grad %s -> %s)" % (
-            r, p, n, p, r, n, fmt(self.local), fmt(self.upstream), fmt(self.contribution),
-            p, fmt(self.before), fmt(self.after))
+        return notation.step_text(self.parent_name, self.node_name, self.local, self.upstream,
+                                  self.contribution, self.before, self.after)
+
+    def __repr__(self):
+        return "<Step %d: %s>" % (self.number, self)
+
+    def _repr_html_(self):
+        return notation.step_mathml(self.parent_name, self.node_name, self.local, self.upstream,
+                                    self.contribution, self.before, self.after)
+
+    def _repr_latex_(self):
+        return notation.step_latex(self.parent_name, self.node_name, self.local, self.upstream,
+                                   self.contribution)
 
 
 class Stepper:
     """step(root): a REPL companion. .next() does one edge, .prev() undoes it,
-    .run() goes to the end, .reset() to the start, .draw() renders the moment."""
+    .run() goes to the end, .reset() puts every gradient back, .draw() renders the moment."""
 
     def __init__(self, root):
         self.root = root
-        self.names = names(walk_order(root))
-        self.edges = [(node, slot, parent, local)
-                      for node in topological_order(root)
-                      for slot, parent, local in ((0, node._a, node._da), (1, node._b, node._db))
-                      if local is not None]
-        self.reset()
+        self.naming = Naming(root)
+        self.names = self.naming.names
+        self.edges = self.naming.edges
+        self.saved = [(node, node.grad) for node in self.naming.nodes]   # for reset()
+        self.steps = []
+        self.reached = set()
+        self.started = False
+        self._start()
+
+    def _start(self):
+        """the gradients as backward() starts them: root 1, intermediates 0, leaves as they are."""
+        for node in self.naming.nodes:
+            if node._a is not None:
+                node.grad = 0
+        if self.root._a is None:
+            self.root.grad += 1        # backward() of a leaf accumulates, like any leaf
+        else:
+            self.root.grad = 1
+        self.reached = {self.root}
+        self.started = True
 
     def reset(self):
-        """back to the start: only the root has a gradient, d root / d root = 1."""
-        self.grads = {self.root: 1}
+        """every gradient back to what it was before step(root), and the stepper
+        to its start (the next .next() begins the backward pass again)."""
+        for node, g in self.saved:
+            node.grad = g
         self.steps = []
+        self.reached = set()
+        self.started = False
         return self
 
     @property
     def position(self):
         return len(self.steps)
 
+    @property
+    def grads(self):
+        """{node: .grad} for the nodes the backward pass has reached so far, and the
+        leaves that already held a gradient; views show '-' for the others."""
+        return {node: node.grad for node in self.naming.nodes
+                if node in self.reached or (node._a is None and node.grad != 0)}
+
     def next(self):
-        """perform the next chain-rule step and return it; None when all are done."""
+        """perform the next chain-rule step on the nodes' .grad and return it; None when all are done."""
+        if not self.started:
+            self._start()
         if self.position == len(self.edges):
             return None
         node, slot, parent, local = self.edges[self.position]
-        upstream = self.grads[node]
+        upstream = node.grad
         contribution = local * upstream
-        before = self.grads.get(parent, 0)
-        after = before + contribution
-        self.grads[parent] = after
+        before = parent.grad
+        parent.grad = after = before + contribution
         step = Step(self.position + 1, node, parent, slot, local, upstream, contribution, before, after,
                     self.names[self.root], self.names[node], self.names[parent])
         self.steps.append(step)
+        self.reached.add(parent)
         return step
 
     def prev(self):
-        """undo the last step (its parent's gradient goes back to what it was); returns it."""
+        """undo the last step: its parent's .grad goes back to exactly what it held; returns it."""
         if not self.steps:
             return None
         step = self.steps.pop()
-        if step.before == 0 and all(s.parent is not step.parent for s in self.steps):
-            del self.grads[step.parent]            # it had no gradient at all before
-        else:
-            self.grads[step.parent] = step.before
+        step.parent.grad = step.before
+        if all(s.parent is not step.parent for s in self.steps):
+            self.reached.discard(step.parent)
         return step
 
     def run(self):
@@ -98,83 +139,135 @@ class Stepper:
         return self
 
     def grad(self, node):
-        """node's gradient so far (0 where nothing has reached it yet)."""
-        return self.grads.get(node, 0)
+        """node's gradient now: its .grad."""
+        return node.grad
 
     def __len__(self):
         return len(self.edges)
 
-    def __repr__(self):
+    def where(self):
+        """where the stepper stands, in words."""
         k, n = self.position, len(self.edges)
+        root = notation.printable(self.names[self.root])
+        if not self.started:
+            return "step 0 of %d, not started (every gradient as before step())" % n
         if k == 0:
-            where = "at the start: d%s/d%s = 1" % (self.names[self.root], self.names[self.root])
-        else:
-            last = self.steps[-1]
-            where = "last: %s -> %s" % (last.node_name, last.parent_name)
-        so_far = ", ".join("%s=%s" % (self.names[v], fmt(g)) for v, g in self.grads.items())
-        done = " (finished)" if k == n else ""
-        return "<Stepper step %d of %d%s, %s; gradients so far: %s>" % (k, n, done, where, so_far)
+            return "step 0 of %d, at the start: %s.grad = 1" % (n, root)
+        last = self.steps[-1]
+        return "step %d of %d%s, last: %s -> %s" % (k, n, " (finished)" if k == n else "",
+                                                   notation.printable(last.node_name),
+                                                   notation.printable(last.parent_name))
+
+    def __repr__(self):
+        so_far = ", ".join("%s=%s" % (notation.printable(self.names[v]), fmt(g)) for v, g in self.grads.items())
+        return "<Stepper %s; gradients so far: %s>" % (self.where(), so_far)
 
     def dot_options(self):
-        """to_dot options that show this moment: partial gradients, finished and current edges."""
+        """to_dot options that show this moment: gradients so far, finished and current edges."""
         done = [(s.node, s.slot) for s in self.steps]
         return dict(grads=self.grads, done=done[:-1], current=done[-1] if done else None,
-                    title="step %d of %d%s" % (self.position, len(self.edges),
-                                               ": " + str(self.steps[-1]) if self.steps else ""))
+                    stepping=True, title=self.where() + (": " + str(self.steps[-1]) if self.steps else ""))
 
     def draw(self, **options):
-        """the graph now: finished edges green, the current one red, only the gradients so far."""
+        """the graph now: finished edges green, the current one red, gradients so far ('-' where none yet)."""
         return draw(self.root, **dict(self.dot_options(), **options))
+
+    def _repr_html_(self):
+        equation = self.steps[-1]._repr_html_() if self.steps else (
+            '<div style="font-family:monospace">%s</div>' % notation.html.escape(self.where()))
+        return ('<div class="stepper"><div style="font-family:monospace">%s</div>%s%s</div>'
+                % (notation.html.escape(self.where()), equation,
+                   notebook_graph(self.root, self.naming, **self.dot_options())))
 
 
 def step(root):
-    """A Stepper over root's backward pass."""
-    if not isinstance(root, Value):
-        raise TypeError("step: expected a Value, got %s %r" % (type(root).__name__, root))
+    """A Stepper over root's backward pass; it sets the gradients as backward() starts them."""
+    _check_root('step', root)
     return Stepper(root)
+
+
+def _check_root(function, root):
+    if not isinstance(root, Value):
+        raise TypeError("%s: expected a Value, got %s %r" % (function, type(root).__name__, root))
 
 
 def trace(root):
     """The forward pass, inputs first, one line per operation:
     ['c = a * b = 2.0 * -3.0 = -6.0', ...]."""
-    nodes = walk_order(root)
-    shown = names(nodes)
+    _check_root('trace', root)
+    naming = Naming(root)
+    shown = naming.names
     lines = []
-    for node in nodes:
+    for node in naming.nodes:
         if node.is_leaf():
             continue
         ops = node.operands
-        symbols = [shown[o] if isinstance(o, Value) else fmt(o) for o in ops]
+        symbols = [notation.printable(shown[o]) if isinstance(o, Value) else fmt(o) for o in ops]
         values = [fmt(o.data if isinstance(o, Value) else o) for o in ops]
+        name = notation.printable(shown[node])
         if len(ops) == 1:
-            lines.append("%s = %s(%s) = %s(%s) = %s" % (shown[node], node.op, symbols[0], node.op, values[0],
-                                                         fmt(node.data)))
+            lines.append("%s = %s(%s) = %s(%s) = %s" % (name, node.op, symbols[0], node.op, values[0], fmt(node.data)))
         else:
-            lines.append("%s = %s %s %s = %s %s %s = %s" % (shown[node], symbols[0], node.op, symbols[1],
+            lines.append("%s = %s %s %s = %s %s %s = %s" % (name, symbols[0], node.op, symbols[1],
                                                             values[0], node.op, values[1], fmt(node.data)))
     return lines
 
 
-def tree(root, grads=None):
+MAX_INDENT = 24        # levels; deeper lines carry their depth instead, so the text grows linearly
+
+
+def tree(root, grads=None, mark=None, max_lines=2000, naming=None):
     """An indented text view of the expression, data and grad on every line; a node
-    reached a second time is shown once and then referred to. grads: {node: gradient}
-    to show instead of .grad (a stepper's gradients so far; '-' where none yet)."""
-    shown = names(walk_order(root))
+    reached a second time is shown once and then referred to.
+
+    grads: {node: gradient} to show instead of .grad ('-' where none yet).
+    mark: a Stepper whose current step is marked (◀ on the node passing gradient
+    and the input receiving it). Past MAX_INDENT levels a line says its depth
+    instead of indenting further, and at most max_lines lines are printed (None: all),
+    with a last line saying how many were left out.
+    """
+    _check_root('tree', root)
+    naming = naming or Naming(root)
+    shown = naming.names
+    marks = {}
+    if mark is not None and mark.steps:
+        last = mark.steps[-1]
+        marks[last.node] = "   ◀ passing gradient to %s" % notation.printable(shown[last.parent])
+        marks[last.parent] = "   ◀ receiving gradient from %s (step %d)" % (
+            notation.printable(shown[last.node]), last.number)
     lines, seen = [], set()
-    stack = [(root, '', '')]
+    stack = [(root, 0, False, ())]      # (node, depth, last input?, for each indented ancestor: was it last?)
     while stack:
-        node, lead, child_lead = stack.pop()
+        if max_lines is not None and len(lines) >= max_lines:
+            lines.append("... cut at %d lines; the graph has %d nodes (tree(root, max_lines=None) shows all)"
+                         % (max_lines, len(naming.nodes)))
+            break
+        node, depth, last, lasts = stack.pop()
+        lead = _lead(depth, last, lasts)
         if not isinstance(node, Value):
             lines.append("%sconstant %s" % (lead, fmt(node)))
             continue
+        name = notation.printable(shown[node])
         if node in seen and not node.is_leaf():
-            lines.append("%s%s (shown above)" % (lead, shown[node]))
+            lines.append("%s%s (shown above)" % (lead, name))
             continue
         seen.add(node)
-        what = "%s = %s" % (shown[node], node.op) if not node.is_leaf() else shown[node]
-        lines.append("%s%s   data %s   grad %s" % (lead, what, fmt(node.data), grad_text(node, grads)))
+        what = "%s = %s" % (name, node.op) if not node.is_leaf() else name
+        lines.append("%s%s   data %s   grad %s%s" % (lead, what, fmt(node.data), grad_text(node, grads),
+                                                    marks.get(node, '')))
         operands = node.operands
+        child_lasts = lasts + (last,) if depth and depth < MAX_INDENT else lasts
         for k in reversed(range(len(operands))):
-            branch, extend = ('└─ ', '   ') if k == len(operands) - 1 else ('├─ ', '│  ')
-            stack.append((operands[k], child_lead + branch, child_lead + extend))
+            stack.append((operands[k], depth + 1, k == len(operands) - 1, child_lasts))
     return '\n'.join(lines)
+
+
+def _lead(depth, last, lasts):
+    """the indentation and branch of a line at `depth`; `lasts` says, for each
+    indented ancestor, whether it was its parent's last input (then no │ runs on)."""
+    if depth == 0:
+        return ''
+    branch = '└─ ' if last else '├─ '
+    if depth > MAX_INDENT:
+        return '[depth %d] %s' % (depth, branch)
+    return ''.join('   ' if l else '│  ' for l in lasts) + branch

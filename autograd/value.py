@@ -216,6 +216,11 @@ class Value:
         label = ", label=%r" % self.label if self.label else ""
         return "Value(data=%r, grad=%r%s)" % (self.data, self.grad, label)
 
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """in a notebook, a Value shown as a cell's result draws its graph (render.notebook_graph)."""
+        from .render import notebook_bundle
+        return notebook_bundle(self)
+
     def backward(self):
         """Fill every node's .grad with d self / d node (see backward.backward)."""
         backward(self)

@@ -16,20 +16,20 @@ def build():
 
 def main(out=None):
     L = build()
-    L.backward()
     print("L = tanh(a * b + c) = %.6f" % L.data)
+    print("the first three steps of the chain rule (each changes one .grad):")
+    stepper = step(L)
+    for _ in range(3):
+        print("  " + str(stepper.next()))
+    stepper.run()             # the rest: every .grad is now what L.backward() gives
     a, b = L.parents[0].parents[0].parents
     c = L.parents[0].parents[1]
-    print("a.grad = %.6f, b.grad = %.6f, c.grad = %.6f" % (a.grad, b.grad, c.grad))
+    print("after all %d steps: a.grad = %.6f, b.grad = %.6f, c.grad = %.6f" % (len(stepper), a.grad, b.grad, c.grad))
     picture = None
     if have_dot():
         picture = draw(L).render(out_path('first_graph', out), format='svg', cleanup=True)
         print("wrote %s" % picture)
-    print("the first three steps of the chain rule:")
-    stepper = step(L)
-    for _ in range(3):
-        print("  " + str(stepper.next()))
-    return dict(root=L, picture=picture, steps=stepper.steps)
+    return dict(root=L, picture=picture, steps=stepper.steps[:3])
 
 
 if __name__ == '__main__':

@@ -2,6 +2,7 @@
 import random
 
 from autograd import Value
+from autograd.notation import AutoName, autolabel
 from autograd.scope import recording_scopes, scope
 
 from .module import Module
@@ -9,15 +10,36 @@ from .module import Module
 ACTIVATIONS = ('relu', 'tanh', 'sigmoid', 'linear')
 
 
+_INPUT_NAMES = []          # x1, x2, ...: made once, shared by every call
+OUTPUT = AutoName('o')
+
+
+def input_names(width):
+    while len(_INPUT_NAMES) < width:
+        _INPUT_NAMES.append(AutoName('x%d' % (len(_INPUT_NAMES) + 1)))
+    return _INPUT_NAMES
+
+
 def as_values(x, what, width):
-    """the inputs as Values (numbers are wrapped once, so each neuron multiplies Values)."""
+    """the inputs as Values named x1, x2, ... (numbers are wrapped once, so each
+    neuron multiplies Values; a Value you labelled keeps its label)."""
     try:
         n = len(x)
     except TypeError:
         raise TypeError("%s: expected a sequence of %d numbers or Values, got %s" % (what, width, type(x).__name__)) from None
     if n != width:
         raise ValueError("%s: expected %d inputs, got %d" % (what, width, n))
-    return [v if isinstance(v, Value) else Value(v) for v in x]
+    names = input_names(width)
+    return [autolabel(v, names[i]) if isinstance(v, Value) else Value(v, names[i]) for i, v in enumerate(x)]
+
+
+def name_outputs(out):
+    """a model's output named o, or o1, o2, ... for several."""
+    if isinstance(out, Value):
+        return autolabel(out, OUTPUT)
+    for k, v in enumerate(out, 1):
+        autolabel(v, 'o%d' % k)
+    return out
 
 
 def model_width(model):
@@ -40,22 +62,31 @@ class Neuron(Module):
         self.b = Value(0.0) if bias else None
         self.activation = activation
         self.grad_at_zero = grad_at_zero
+        self.label_parameters()
 
     def __call__(self, x):
-        return self.forward(as_values(x, 'Neuron', len(self.w)))
+        return name_outputs(self.forward(as_values(x, 'Neuron', len(self.w))))
 
     def forward(self, x):
-        """x: a list of Values of the right width (checked by __call__)."""
+        """x: a list of Values of the right width (checked by __call__).
+        Inside record_scopes() the pre-activation is named z and the activation a,
+        after the neuron (L1.n3.z, L1.n3.a); outside, nothing is named here."""
         act = self.b
         for wi, xi in zip(self.w, x):
             act = wi * xi if act is None else act + wi * xi
-        if self.activation == 'relu':
-            return act.relu(self.grad_at_zero)
-        if self.activation == 'tanh':
-            return act.tanh()
-        if self.activation == 'sigmoid':
-            return act.sigmoid()
-        return act
+        if self.activation == 'linear':
+            out = act
+        elif self.activation == 'relu':
+            out = act.relu(self.grad_at_zero)
+        elif self.activation == 'tanh':
+            out = act.tanh()
+        else:
+            out = act.sigmoid()
+        if recording_scopes():
+            autolabel(act, self._prefix + 'z')
+            if out is not act:
+                autolabel(out, self._prefix + 'a')
+        return out
 
     def describe(self):
         return "%d inputs, %s%s" % (len(self.w), self.activation, "" if self.b is not None else ", no bias")
@@ -68,16 +99,19 @@ class Layer(Module):
         rng = rng or random.Random(seed)
         self.neurons = [Neuron(nin, rng=rng, **neuron_options) for _ in range(nout)]
         self.nin = nin
+        self.label_parameters()
+
+    short_names = {'neurons': 'n'}
 
     def __call__(self, x):
-        return self.forward(as_values(x, 'Layer', self.nin))
+        return name_outputs(self.forward(as_values(x, 'Layer', self.nin)))
 
     def forward(self, x):
         if not recording_scopes():
             return [n.forward(x) for n in self.neurons]
         out = []
-        for k, n in enumerate(self.neurons):
-            with scope('neuron %d' % k):      # so that a drawing can box each neuron
+        for k, n in enumerate(self.neurons, 1):
+            with scope(n._prefix.rstrip('.') or 'n%d' % k):     # so that a drawing can box each neuron
                 out.append(n.forward(x))
         return out
 
@@ -99,13 +133,16 @@ class MLP(Module):
                              activation=activation if i < len(nouts) - 1 else 'linear')
                        for i in range(len(nouts))]
         self.nin = nin
+        self.label_parameters()
+
+    short_names = {'layers': 'L'}
 
     def __call__(self, x):
         x = as_values(x, 'MLP', self.nin)
-        for k, layer in enumerate(self.layers):
-            with scope('layer %d' % k):
+        for k, layer in enumerate(self.layers, 1):
+            with scope(layer._prefix.rstrip('.') or 'L%d' % k):
                 x = layer.forward(x)
-        return x[0] if len(x) == 1 else x
+        return name_outputs(x[0] if len(x) == 1 else x)
 
     def describe(self):
         return "%d -> %s" % (self.nin, " -> ".join("%d %s" % (len(l.neurons), l.neurons[0].activation)

@@ -11,6 +11,7 @@ import tempfile
 from fractions import Fraction
 
 from autograd import Value
+from autograd.notation import autolabel
 
 FORMAT = "scalar-autograd/1"
 
@@ -25,6 +26,20 @@ class Module:
                 continue
             _collect(attr, prefix + name, found)
         return found
+
+    short_names = {}   # attribute -> the short name drawings use (MLP: layers -> L)
+
+    def label_parameters(self, prefix=''):
+        """Name every parameter after its place in the model, short enough for a box:
+        attributes by their short names, list positions counted from 1 and joined on,
+        so 'layers.0.neurons.2.w.1' is drawn as L1.n3.w2 (layer 1, neuron 3, weight 2)
+        and 'layers.0.neurons.2.b' as L1.n3.b. A label you set yourself is kept.
+        Returns the model."""
+        self._prefix = prefix        # a neuron names its z and a with it, inside record_scopes()
+        for name, attr in list(vars(self).items()):
+            if not name.startswith('_'):
+                _label(attr, prefix + self.short_names.get(name, name))
+        return self
 
     def parameters(self):
         return [p for _, p in self.named_parameters()]
@@ -109,6 +124,16 @@ def _collect(attr, name, found):
     elif isinstance(attr, (list, tuple)):
         for i, item in enumerate(attr):
             _collect(item, "%s.%d" % (name, i), found)
+
+
+def _label(attr, name):
+    if isinstance(attr, Value):
+        autolabel(attr, name)
+    elif isinstance(attr, Module):
+        attr.label_parameters(name + '.')
+    elif isinstance(attr, (list, tuple)):
+        for i, item in enumerate(attr):
+            _label(item, "%s%d" % (name, i + 1))
 
 
 def _encode(name, v):

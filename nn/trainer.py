@@ -16,6 +16,9 @@ from fractions import Fraction
 from typing import List
 
 from autograd import Value, no_grad
+from autograd.notation import autolabel
+
+from .losses import LOSS
 
 from .layers import model_width
 
@@ -69,6 +72,7 @@ class Trainer:
         batch; the model keeps the weights of the last finite step.
         """
         X, Y = self._check_data(X, Y)
+        self.model.label_parameters()     # names for drawings; labels you set are kept
         if not isinstance(epochs, int) or epochs < 0:
             raise ValueError("fit: epochs must be an int >= 0, got %r" % (epochs,))
         n = len(X)
@@ -117,14 +121,14 @@ class Trainer:
         if self.mode == 'accumulate':
             for i in batch:
                 out = self.model(X[i])
-                loss_i = self.loss(out, Y[i])
+                loss_i = autolabel(self.loss(out, Y[i]), LOSS)
                 self._check_finite(loss_i.data, "loss", epoch, b, i)
                 (loss_i * scale).backward()          # Loss^learning = loss_i / n
                 total += loss_i.data
                 outputs.append(_numbers(out))    # numbers only: the sample's graph is freed now
         else:
             outs = [self.model(X[i]) for i in batch]
-            losses = [self.loss(out, Y[i]) for out, i in zip(outs, batch)]
+            losses = [autolabel(self.loss(out, Y[i]), LOSS) for out, i in zip(outs, batch)]
             outputs = [_numbers(out) for out in outs]
             for i, loss_i in zip(batch, losses):
                 self._check_finite(loss_i.data, "loss", epoch, b, i)
@@ -217,11 +221,22 @@ def _mean_of(total, n):
 
 
 def _progress_bar(total, progress):
-    """a tqdm bar on long fits in a terminal; None otherwise (or without tqdm)."""
-    if not progress or total < 20 or not sys.stderr.isatty():
+    """a tqdm bar (tqdm.auto: a widget in a notebook, text in a terminal), shown only
+    once a fit has run for BAR_DELAY seconds; None where there is nowhere to show
+    one, or no tqdm."""
+    if not progress or total < 2 or not (_in_notebook() or sys.stderr.isatty()):
         return None
     try:
-        from tqdm import tqdm
+        from tqdm.auto import tqdm
     except ImportError:
         return None
-    return tqdm(total=total, unit='step', leave=False)
+    return tqdm(total=total, unit='step', leave=False, delay=BAR_DELAY)
+
+
+BAR_DELAY = 1.0     # seconds: a fit that ends sooner needs no bar
+
+
+def _in_notebook():
+    """True inside a Jupyter kernel (where stderr is no terminal, yet a bar can show)."""
+    shell = sys.modules.get('IPython') and sys.modules['IPython'].get_ipython()
+    return shell is not None and 'IPKernelApp' in getattr(shell, 'config', {})

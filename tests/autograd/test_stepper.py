@@ -3,7 +3,7 @@ import random
 
 import pytest
 
-from autograd import Value, grad, step, trace, tree
+from autograd import Value, graph_nodes, grad, step, trace, tree
 
 
 def random_graph(seed):
@@ -17,14 +17,51 @@ def random_graph(seed):
     return xs, nodes[-1]
 
 
+def snapshot(nodes):
+    return [(n.grad, type(n.grad)) for n in nodes]
+
+
 @pytest.mark.parametrize("seed", range(40))
-def test_after_run_every_gradient_equals_backward(seed):
+def test_after_run_every_grad_is_what_backward_gives(seed):
     xs, root = random_graph(seed)
+    nodes = graph_nodes(root)
+    for x in xs:                        # leaves keep what they had accumulated, as in backward()
+        x.grad = 0.25
+    before = snapshot(nodes)
     stepper = step(root).run()
-    root.backward()          # the leaves start at 0 here, as the stepper's do
-    for node in [root] + xs:
-        assert stepper.grad(node) == node.grad
-    assert len(stepper.steps) == len(stepper)
+    stepped = snapshot(nodes)
+    stepper.reset()
+    assert snapshot(nodes) == before    # reset(): every gradient exactly as before step()
+    root.backward()
+    assert stepped == snapshot(nodes)   # .run(): every .grad exactly backward()'s, type included
+    assert len(stepper.steps) == 0 and stepper.position == 0
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_prev_after_any_next_is_the_identity(seed):
+    xs, root = random_graph(seed)
+    nodes = graph_nodes(root)
+    rng = random.Random(seed)
+    s = step(root)
+    for _ in range(rng.randint(0, len(s))):
+        s.next()
+    here, position = snapshot(nodes), s.position
+    if s.next() is not None:
+        s.prev()
+    assert snapshot(nodes) == here and s.position == position
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_step_text_before_and_after_is_what_grad_held(seed):
+    xs, root = random_graph(seed)
+    s = step(root)
+    while True:
+        before = {id(n): n.grad for n in graph_nodes(root)}
+        st = s.next()
+        if st is None:
+            break
+        assert st.before == before[id(st.parent)] and st.after == st.parent.grad
+        assert st.upstream == st.node.grad and st.contribution == st.local * st.upstream
 
 
 def test_step_text_and_fields():
@@ -32,37 +69,54 @@ def test_step_text_and_fields():
     c = a * b; c.label = 'c'
     L = c + 1.0; L.label = 'L'
     s = step(L)
+    assert (L.grad, c.grad, a.grad) == (1, 0, 0)           # backward()'s starting state
     first = s.next()
     assert (first.node, first.parent, first.local, first.upstream, first.contribution) == (L, c, 1, 1, 1)
+    # at the root the local factor and the gradients are told apart: ∂L/∂c is the op's, .grad the sums
+    assert str(first) == "c.grad += ∂L/∂c · L.grad = 1 · 1 = 1   (c.grad 0 -> 1)"
     second = s.next()
-    # d(a*b)/da = b = 3.0; dL/dc = 1; so dL/da gets 3.0
-    assert str(second) == "dL/da += dc/da * dL/dc = 3.0 * 1 = 3.0   (a.grad 0 -> 3.0)"
+    # d(a*b)/da = b = 3.0; c.grad = 1; so a.grad gets 3.0, on the node itself
+    assert str(second) == "a.grad += ∂c/∂a · c.grad = 3.0 · 1 = 3.0   (a.grad 0 -> 3.0)"
     assert (second.local, second.upstream, second.contribution, second.before, second.after) == (3.0, 1, 3.0, 0, 3.0)
+    assert a.grad == 3.0 and b.grad == 0 and c.grad == 1
+    assert repr(second) == "<Step 2: %s>" % second
 
 
-def test_prev_undoes_reset_restarts_and_repr_says_where():
+def test_names_with_dots_are_bracketed_inside_the_local_derivative():
+    w = Value(0.5, 'L1.n1.w1'); x = Value(2.0, 'x1')
+    z = w * x; z.label = 'L1.n1.z'
+    s = step(z)
+    assert str(s.next()) == "L1.n1.w1.grad += ∂(L1.n1.z)/∂(L1.n1.w1) · L1.n1.z.grad = 2.0 · 1 = 2.0   " \
+                            "(L1.n1.w1.grad 0 -> 2.0)"
+
+
+def test_prev_undoes_reset_restores_and_repr_says_where():
     a = Value(2.0, 'a')
+    a.grad = 10.0                        # accumulated earlier
     c = a * a; c.label = 'c'
+    c.grad = 7                           # stale, from some earlier pass
     s = step(c)
-    assert repr(s) == "<Stepper step 0 of 2, at the start: dc/dc = 1; gradients so far: c=1>"
+    assert repr(s) == "<Stepper step 0 of 2, at the start: c.grad = 1; gradients so far: a=10.0, c=1>"
     s.next(); s.next()
-    assert s.grad(a) == 4.0 and "step 2 of 2 (finished)" in repr(s) and s.next() is None
+    assert a.grad == 14.0 and "step 2 of 2 (finished)" in repr(s) and s.next() is None
     undone = s.prev()
-    assert undone.number == 2 and s.grad(a) == 2.0 and "step 1 of 2" in repr(s)
+    assert undone.number == 2 and a.grad == 12.0 and "step 1 of 2" in repr(s)
     s.prev()
-    assert a not in s.grads and s.prev() is None
+    assert a.grad == 10.0 and s.prev() is None
     s.run().reset()
-    assert s.grads == {c: 1} and s.position == 0
+    assert (a.grad, c.grad) == (10.0, 7) and s.position == 0 and "not started" in repr(s)
+    s.next()                             # starts again from backward()'s state
+    assert (a.grad, c.grad) == (12.0, 1)
 
 
-def test_stepping_does_not_disturb_the_graph():
-    xs, root = random_graph(7)
-    expected = grad(root, xs)
-    s = step(root).run()
-    s.prev(); s.prev()
-    assert all(x.grad == 0 for x in xs)
-    root.backward()
-    assert [x.grad for x in xs] == expected
+def test_prev_restores_the_exact_float_without_drift():
+    x = Value(0.1, 'x')
+    y = x * 0.7 + x * 0.2 + x * 0.3
+    s = step(y)
+    s.run()
+    for _ in range(len(s)):
+        s.prev()
+    assert x.grad == 0 and type(x.grad) is int
 
 
 def test_draw_at_a_moment_marks_done_and_current_edges():

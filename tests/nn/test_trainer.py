@@ -134,16 +134,17 @@ def test_shuffling_is_seeded_and_moves_x_and_y_together():
     assert pairs_seen(seed=1) == seen and pairs_seen(seed=2) != seen
 
 
-def test_progress_bar_shows_in_a_terminal_only(monkeypatch):
+def test_progress_bar_shows_in_a_terminal_or_notebook_only(monkeypatch):
     pytest.importorskip("tqdm")
     import sys
     from nn import trainer as trainer_module
     assert trainer_module._progress_bar(100, True) is None           # pytest's stderr is not a terminal
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     assert trainer_module._progress_bar(100, False) is None
-    assert trainer_module._progress_bar(5, True) is None              # short fits: no bar
+    assert trainer_module._progress_bar(1, True) is None              # one step: no bar
     bar = trainer_module._progress_bar(100, True)
-    assert bar is not None and bar.total == 100
+    # shown only once the fit has run for BAR_DELAY seconds: short fits never show one
+    assert bar is not None and bar.total == 100 and bar.delay == trainer_module.BAR_DELAY > 0
     bar.close()
     X, Y = small_problem()
     model = model_with(float)
