@@ -33,13 +33,22 @@ class AutoName(str):
     __slots__ = ()
 
 
+class ParamName(AutoName):
+    """A parameter's name (Module.label_parameters): drawings colour its node as a parameter."""
+    __slots__ = ()
+
+
+def is_parameter(node):
+    return node._a is None and node.label.__class__ is ParamName
+
+
 def autolabel(node, name):
     """give node the name `name` unless the user has labelled it; returns node
     (anything that is not a Value is returned as it is)."""
     if isinstance(node, Value):
         label = node.label
-        if not label or label.__class__ is AutoName:
-            node.label = name if name.__class__ is AutoName else AutoName(name)
+        if not label or isinstance(label, AutoName):
+            node.label = name if isinstance(name, AutoName) else AutoName(name)
     return node
 
 
@@ -125,16 +134,16 @@ class Naming:
 def _names(nodes):
     labels = [node.label for node in nodes]
     taken = {label for label in labels if label}
-    user = {label for label in taken if label.__class__ is not AutoName}
+    user = {label for label in taken if not isinstance(label, AutoName)}
     count = {}
     for label in labels:
-        if label.__class__ is AutoName:
+        if isinstance(label, AutoName):
             count[label] = count.get(label, 0) + 1
     # an AutoName given to several nodes, or also used by the user, is numbered
     shared = {label for label, k in count.items() if k > 1 or label in user}
     names, seen, counters = {}, {}, {'t': 0, 'v': 0}
     for node, label in zip(nodes, labels):
-        if label in shared and label.__class__ is AutoName:
+        if label in shared and isinstance(label, AutoName):
             seen[label] = seen.get(label, 0) + 1
             names[node] = "%s#%d" % (label, seen[label])
         elif label:
@@ -180,7 +189,7 @@ def _mi(name):
 
 
 def _grad_mathml(name):
-    return '<mrow>%s<mo>.</mo><mi mathvariant="normal">grad</mi></mrow>' % _mi(name)
+    return '<mrow>%s<mo lspace="0" rspace="0">.</mo><mi mathvariant="normal">grad</mi></mrow>' % _mi(name)
 
 
 def _mn(x):
@@ -220,5 +229,6 @@ def step_latex(parent, node, local, upstream, contribution):
                _tex_number(local), _tex_number(upstream), _tex_number(contribution)))
 
 
-NOTATION = ("x.grad: d root/d x summed so far.  Edge number: the local derivative d out/d in of one operation.  "
-            "A step: in.grad += local * out.grad.")
+NOTATION = ("x.grad: ∂root/∂x, summed so far\n"
+            "on an edge: the local derivative ∂out/∂in of one operation\n"
+            "one step: in.grad += ∂out/∂in · out.grad")

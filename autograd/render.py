@@ -13,7 +13,7 @@ import html
 import shutil
 
 from .backward import parents_of
-from .notation import NOTATION, Naming, fmt, printable
+from .notation import NOTATION, Naming, fmt, is_parameter, printable
 from .value import Value
 
 KINDS = {  # kind: (fill colour, what the legend says)
@@ -53,7 +53,7 @@ def to_dot(root, rankdir='LR', params=(), depth=None, clusters=None, legend=True
     """DOT source for root's graph.
 
     rankdir: 'LR' (left to right) or 'TB' (top to bottom).
-    params: Values drawn as parameters (e.g. model.parameters()).
+    params: Values drawn as parameters; an nn model's parameters are found without it.
     depth: draw only nodes within this many edges of root.
     clusters: {node: ('L1', 'n3')}, as record_scopes() records; boxes them by module call.
     grads: {node: gradient} to show instead of .grad (the stepper's gradients so far);
@@ -87,7 +87,7 @@ def to_dot(root, rankdir='LR', params=(), depth=None, clusters=None, legend=True
     body = {}            # node -> its DOT statements, so clusters can hold them
     edges = []
     for node in nodes:
-        kind = 'result' if not node.is_leaf() else 'param' if node in params else 'input'
+        kind = 'result' if not node.is_leaf() else 'param' if node in params or is_parameter(node) else 'input'
         kinds_used.add(kind)
         statements = ['%s [shape=record, style=filled, fillcolor="%s", label="{%s|data %s|grad %s}"];'
                       % (ids[node], KINDS[kind][0], _escape(shown[node]), _escape(fmt(node.data)),
@@ -119,8 +119,9 @@ def to_dot(root, rankdir='LR', params=(), depth=None, clusters=None, legend=True
 
 
 def _escape_long(text):
-    """a title: escaped like a label, but not cut (it holds a whole step's equation)."""
-    return ''.join('\\' + c if c in '"\\' else '&amp;' if c == '&' else c for c in printable(text))
+    """a title or note: escaped like a label, but not cut (it holds a whole step's equation)."""
+    return '\\n'.join(''.join('\\' + c if c in '"\\' else '&amp;' if c == '&' else c for c in printable(line))
+                       for line in str(text).split('\n'))
 
 
 def _edge_style(edge, done, current):
@@ -172,7 +173,7 @@ def _legend(kinds_used, stepping):
     lines = ['  subgraph cluster_legend {', '    label="legend"; style=dotted;']
     entries = ['legend_%s [shape=box, style=filled, fillcolor="%s", label="%s"];' % (kind, KINDS[kind][0], KINDS[kind][1])
                for kind in ('param', 'input', 'constant', 'result') if kind in kinds_used]
-    entries.append('legend_notation [shape=note, label="%s"];' % _escape_long(NOTATION.replace('  ', '\n')))
+    entries.append('legend_notation [shape=note, label="%s"];' % _escape_long(NOTATION))
     if stepping:
         entries.append('legend_edges [shape=plaintext, label=<'
                        '<font color="%s">green edge: step done</font><br/>'
@@ -233,7 +234,7 @@ def _drawing_class(graphviz):
 
 
 # ------------------------------------------------------------------ notebooks
-NOTEBOOK_NODES = 400     # drawn inline in full up to this size; above it, the part nearest the root
+NOTEBOOK_NODES = 120     # drawn inline in full up to this size; above it, the part nearest the root
 
 
 def notebook_graph(root, naming=None, **options):
@@ -259,8 +260,10 @@ def notebook_graph(root, naming=None, **options):
         from .stepper import tree
         return note + '<pre style="max-height:40em;overflow:auto">%s</pre>' % html.escape(
             tree(root, grads=options.get('grads'), max_lines=300, naming=naming))
-    svg = svg[svg.index('<svg'):]       # the XML prologue cannot stand inside HTML
-    return note + '<div style="max-width:100%%;overflow:auto">%s</div>' % svg
+    # without the XML prologue, which cannot stand inside HTML; at its natural size, which
+    # notebook styles (svg {max-width: 100%}) would otherwise squeeze into unreadable text
+    svg = svg[svg.index('<svg'):].replace('<svg ', '<svg style="max-width:none" ', 1)
+    return note + '<div style="max-width:100%%;max-height:80vh;overflow:auto">%s</div>' % svg
 
 
 def notebook_bundle(value):

@@ -11,7 +11,7 @@ import tempfile
 from fractions import Fraction
 
 from autograd import Value
-from autograd.notation import autolabel
+from autograd.notation import ParamName, autolabel
 
 FORMAT = "scalar-autograd/1"
 
@@ -128,7 +128,7 @@ def _collect(attr, name, found):
 
 def _label(attr, name):
     if isinstance(attr, Value):
-        autolabel(attr, name)
+        autolabel(attr, ParamName(name))
     elif isinstance(attr, Module):
         attr.label_parameters(name + '.')
     elif isinstance(attr, (list, tuple)):

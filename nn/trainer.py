@@ -100,7 +100,7 @@ class Trainer:
                     history.step_loss.append(batch_loss)
                     if bar is not None:
                         bar.update(1)
-                        bar.set_postfix(epoch=epoch, loss="%.4g" % float(batch_loss))
+                        bar.set_postfix(epoch=epoch, loss="%.4g" % float(batch_loss), refresh=False)
                     if callback is not None:
                         callback(Step(epoch, b, step, batch_loss, self))
                 history.epoch_loss.append(_mean_of(epoch_total, n))

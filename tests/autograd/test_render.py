@@ -1,5 +1,6 @@
 """to_dot and draw: labels, local derivatives on edges, kinds, clusters, depth, determinism, real dot."""
 import os
+import re
 import shutil
 from fractions import Fraction
 
@@ -122,3 +123,61 @@ def test_without_dot_the_dot_text_stays_and_rendering_says_how_to_install(tmp_pa
     with pytest.raises(GraphvizNotFound) as e:
         d.render(str(tmp_path / 'g'), format='svg')
     assert 'apt-get install graphviz' in str(e.value) and 'brew install graphviz' in str(e.value)
+
+
+DOT = shutil.which('dot')
+
+
+def test_labels_are_escaped_for_dot_and_long_ones_cut_visibly():
+    odd = Value(1.0, 'line one\nline two')
+    ent = Value(2.0, '&lt;b&gt; {x|y} "q" \\ \x00 \x1b[31m')
+    long = Value(3.0, 'w' * 20000)
+    dot = to_dot(odd * ent + long)
+    assert '{line one\\nline two|' in dot                         # a line break, not dropped
+    assert '&amp;lt;b&amp;gt; \\{x\\|y\\} \\"q\\" \\\\ \\\\x00 \\\\x1b[31m|' in dot
+    assert '\x00' not in dot and '\x1b' not in dot
+    assert 'w' * 120 + '… (+19880 characters)|' in dot and 'w' * 121 not in dot
+
+
+@pytest.mark.skipif(DOT is None, reason="the Graphviz dot program is not installed")
+def test_dot_renders_odd_labels_as_written(tmp_path):
+    import subprocess
+    odd = Value(1.0, 'line one\nline two')
+    ent = Value(2.0, '&lt;b&gt; <i>')
+    nul = Value(3.0, 'a\x00b' + 'w' * 20000)
+    svg = subprocess.run([DOT, '-Tsvg'], input=to_dot(odd * ent + nul).encode(), capture_output=True,
+                         timeout=120, check=True).stdout.decode()
+    texts = re.findall(r'<text[^>]*>([^<]*)</text>', svg)
+    assert 'line one' in texts and 'line two' in texts
+    assert '&amp;lt;b&amp;gt; &lt;i&gt;' in texts           # shown literally, as typed
+    assert any(t.startswith('a\\x00bwww') and '(+' in t for t in texts)
+
+
+def test_a_graph_too_big_for_graphviz_is_refused_with_a_way_out():
+    x = Value(1.0, 'x')
+    y = x
+    for _ in range(3000):
+        y = y * 1.0 + 0.0
+    with pytest.raises(ValueError, match=r"to_dot: this graph has 6,001 nodes, more than max_nodes=5,000.*depth="):
+        to_dot(y)
+    assert to_dot(y, depth=3).count('shape=record') < 10
+    assert to_dot(y, max_nodes=None).count('shape=record') == 6001
+
+
+def test_the_wrong_type_is_named():
+    for f in (to_dot, draw):
+        with pytest.raises(TypeError, match="to_dot: expected a Value, got NoneType None"):
+            f(None)
+
+
+def test_legend_explains_the_notation_and_a_steppers_colours():
+    from autograd import step
+    a, b, c, L = example()
+    plain = to_dot(L)
+    assert 'legend_notation' in plain and 'x.grad: ∂root/∂x, summed so far' in plain
+    assert 'red edge' not in plain
+    s = step(L)
+    s.next()
+    dot = s.draw().source
+    assert 'green edge: step done' in dot and 'red edge: the current step' in dot
+    assert 'grad -: no gradient has reached it yet' in dot
