@@ -7,7 +7,7 @@ its input is >= 0 (the articles' convention). Loss = 1/2 (x - y)^2.
 from fractions import Fraction
 
 import nn
-from autograd import draw, flipbook
+from autograd import draw, flipbook, record_scopes
 
 from .common import exact, have_dot, out_path, table
 
@@ -80,16 +80,18 @@ def main(out=None):
 
     pictures = {}
     if have_dot():
+        # every node is named: w1..w3 and x1..x3 by the model, z (w . x) inside record_scopes(), o, Loss
         model = seed_model()
-        loss = nn.half_squared_error(model(third), 1)
+        with record_scopes():
+            loss = nn.half_squared_error(model(third), 1)
         loss.label = 'Loss'
         loss.backward()
-        pictures['graph'] = draw(loss, params=model.parameters()).render(
-            out_path('seed_third_sample', out), format='svg', cleanup=True)
+        pictures['graph'] = draw(loss).render(out_path('seed_third_sample', out), format='svg', cleanup=True)
         model = seed_model()
-        loss = nn.half_squared_error(model(third), 1)
+        with record_scopes():
+            loss = nn.half_squared_error(model(third), 1)
         loss.label = 'Loss'
-        pictures['flipbook'] = flipbook(loss, out_path('seed_flipbook', out), params=model.parameters())
+        pictures['flipbook'] = flipbook(loss, out_path('seed_flipbook', out))
         print("\nwrote %s and %s" % (pictures['graph'], pictures['flipbook']))
     else:
         print("\n(Graphviz's dot is not installed: no pictures; apt-get install graphviz)")

@@ -149,3 +149,47 @@ def test_tree_has_data_and_grad_on_every_line():
 def test_step_rejects_a_non_value():
     with pytest.raises(TypeError, match="expected a Value"):
         step(3.0)
+
+
+def chain(n):
+    x = Value(1.0, 'x')
+    y = x
+    for _ in range(n):
+        y = y * 1.0
+    return y
+
+
+def test_tree_grows_linearly_with_depth_and_says_where_it_stops_indenting():
+    sizes = [len(tree(chain(n), max_lines=None)) for n in (2000, 4000)]
+    # one line a node, and the indentation stops growing at MAX_INDENT levels: twice the nodes, twice the text
+    assert sizes[1] < 2.1 * sizes[0] and sizes[1] < 4000 * 100
+    lines = tree(chain(40), max_lines=None).splitlines()
+    from autograd.stepper import MAX_INDENT
+    # each node's first input is the next product (├─), its second the constant 1.0 (└─, listed later)
+    assert lines[1] == '├─ t39 = *   data 1.0   grad 0' and lines[2] == '│  ├─ t38 = *   data 1.0   grad 0'
+    assert lines[MAX_INDENT].startswith('│  ' * (MAX_INDENT - 1) + '├─ ')
+    assert lines[MAX_INDENT + 1].startswith('[depth %d] ├─ t%d' % (MAX_INDENT + 1, 40 - MAX_INDENT - 1))
+
+
+def test_tree_of_a_huge_graph_is_cut_with_a_note():
+    text = tree(chain(16000))
+    lines = text.splitlines()
+    assert len(lines) == 2001 and lines[-1] == ("... cut at 2000 lines; the graph has 16001 nodes "
+                                                "(tree(root, max_lines=None) shows all)")
+
+
+def test_tree_marks_the_current_step():
+    a = Value(2.0, 'a'); b = Value(3.0, 'b')
+    c = a * b; c.label = 'c'
+    s = step(c)
+    s.next()
+    text = tree(c, s.grads, mark=s)
+    assert "c = *   data 6.0   grad 1   ◀ passing gradient to a" in text
+    assert "a   data 2.0   grad 3.0   ◀ receiving gradient from c (step 1)" in text
+    assert "b   data 3.0   grad -" in text and text.count('◀') == 2
+
+
+def test_views_name_the_function_given_a_wrong_type():
+    for f, name in ((trace, 'trace'), (tree, 'tree'), (step, 'step')):
+        with pytest.raises(TypeError, match=r"%s: expected a Value, got NoneType None" % name):
+            f(None)
