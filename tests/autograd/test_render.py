@@ -181,3 +181,22 @@ def test_legend_explains_the_notation_and_a_steppers_colours():
     dot = s.draw().source
     assert 'green edge: step done' in dot and 'red edge: the current step' in dot
     assert 'grad -: no gradient has reached it yet' in dot
+
+
+def test_without_dot_a_notebook_shows_the_text_tree(monkeypatch):
+    from autograd import render
+    a, b, c, L = example()
+    monkeypatch.setattr(render.shutil, 'which', lambda name: None)
+    bundle = L._repr_mimebundle_()
+    assert bundle['text/html'].startswith('<pre') and 'L = +   data -4.5   grad 1' in bundle['text/html']
+    assert bundle['text/plain'] == repr(L)
+
+
+def test_a_leaf_root_steps_like_backward():
+    from autograd import step
+    x = Value(2.0, 'x')
+    x.grad = 5
+    s = step(x)
+    assert len(s) == 0 and x.grad == 6 and s.next() is None       # backward() of a leaf adds 1
+    s.reset()
+    assert x.grad == 5
