@@ -11,6 +11,7 @@ import tempfile
 from fractions import Fraction
 
 from autograd import Value
+from autograd.value import as_number
 
 FORMAT = "scalar-autograd/1"
 
@@ -39,8 +40,9 @@ class Module:
 
     def load_state_dict(self, state):
         """Set every parameter from `state`. Everything is checked first: on any error
-        (a missing or unknown name, a count that differs, a value that is not a number)
-        a ValueError says what, and the model is left exactly as it was."""
+        (a missing or unknown name, a count that differs, a value that is not a finite
+        number) a ValueError says what, and the model is left exactly as it was.
+        numpy scalars are numbers: they are stored as int, float or Fraction."""
         named = self.named_parameters()
         if not isinstance(state, dict):
             raise ValueError("load_state_dict: expected a dict of %d parameters, got %s"
@@ -54,9 +56,12 @@ class Module:
         values = {}
         for name in names:
             v = state[name]
-            if v.__class__ not in (int, float, Fraction) or (isinstance(v, float) and not math.isfinite(v)):
+            try:
+                values[name] = as_number(v, 'load_state_dict')     # numpy scalars become int or float
+            except TypeError:
+                values[name] = None
+            if values[name] is None or (isinstance(values[name], float) and not math.isfinite(values[name])):
                 raise ValueError("load_state_dict: parameter %r is %r, not a finite number" % (name, v))
-            values[name] = v
         for name, p in named:
             p.data = values[name]
 

@@ -1,0 +1,233 @@
+"""Failures of nn, each made to happen on purpose: training that cannot learn or that
+overflows, bad hyperparameters, odd CSV files, hostile or broken weight files, and
+saving next to links, permissions and leftovers of killed saves. Every expected value
+is worked out here from the inputs, not copied from the program's output."""
+import json
+import math
+import os
+import stat
+import subprocess
+import sys
+import time
+from fractions import Fraction
+
+import pytest
+
+import nn
+from autograd import Value, no_grad
+from nn import MLP, SGD, Adam, Layer, Neuron, Trainer, data, squared_error
+from nn import module as module_file
+
+np = pytest.importorskip("numpy")
+
+
+# ------------------------------------------------------------------ Trainer: no_grad
+def test_fit_inside_no_grad_is_refused_before_any_weight_changes():
+    model = MLP(2, [3, 1], seed=1)
+    before = model.state_dict()
+    trainer = Trainer(model, squared_error, SGD(model.parameters(), 0.1))
+    with no_grad():
+        with pytest.raises(RuntimeError, match="Trainer.fit: called inside no_grad()"):
+            trainer.fit([(1.0, 2.0), (0.5, -1.0)], [1.0, 0.0], progress=False)
+        assert trainer.evaluate([(1.0, 2.0)], [1.0])['loss'] >= 0     # evaluating there is fine
+    assert model.state_dict() == before
+
+
+# ------------------------------------------------------------------ Trainer: overflow in the engine
+def test_an_overflow_in_the_forward_pass_names_epoch_batch_and_sample():
+    # lr 1e6 on inputs of +-1e3: the weights blow up until (pred - y) ** 2 overflows
+    model = MLP(1, [1], seed=0)
+    X, Y = [(1e3,), (-1e3,)], [1.0, -1.0]
+    snapshots = [model.state_dict()]
+    trainer = Trainer(model, squared_error, SGD(model.parameters(), 1e6), batch_size=1, shuffle=False)
+    with pytest.raises(FloatingPointError) as e:
+        trainer.fit(X * 5, Y * 5, epochs=5, progress=False,
+                    callback=lambda s: snapshots.append(model.state_dict()))
+    message = str(e.value)
+    assert isinstance(e.value.__cause__, OverflowError)
+    steps_done = len(snapshots) - 1                # batches of one sample, 10 a epoch
+    epoch, batch = steps_done // 10 + 1, steps_done % 10 + 1
+    assert "epoch %d, batch %d" % (epoch, batch) in message
+    assert "X[%d]" % (batch - 1) in message and "OverflowError" in message and "** 2" in message
+    assert model.state_dict() == snapshots[-1]
+    assert all(p.grad == 0 for p in model.parameters())
+
+
+def test_a_zero_division_in_the_loss_is_wrapped_too():
+    model = Neuron(1, activation='linear', bias=False)
+    model.w[0].data = 0
+    before = model.state_dict()
+    loss = lambda pred, y: 1 / pred             # pred is exactly 0
+    with pytest.raises(FloatingPointError, match=r"epoch 1, batch 1, sample X\[0\]") as e:
+        Trainer(model, loss, SGD(model.parameters(), 0.1)).fit([(1,)], [0], progress=False)
+    assert isinstance(e.value.__cause__, ZeroDivisionError)
+    assert model.state_dict() == before
+
+
+# ------------------------------------------------------------------ Trainer: a step that makes weights non-finite
+def linear_neuron(w):
+    model = Neuron(1, activation='linear', bias=False)
+    model.w[0].data = w
+    return model
+
+
+def product(pred, y):
+    """loss = pred * y, so dloss/dw = x * y: a gradient chosen by the target."""
+    return pred * y
+
+
+def test_sgd_step_to_inf_restores_the_weights_and_the_momentum():
+    # step 1: g = 1e-300, v = 1e-300, w = 1 - 1e300 * 1e-300 (finite);
+    # step 2: g = 1e10, v = 0.5e-300 + 1e10, 1e300 * v overflows: w would be -inf
+    model = linear_neuron(1.0)
+    opt = SGD(model.parameters(), lr=1e300, momentum=0.5)
+    trainer = Trainer(model, product, opt, batch_size=1, shuffle=False)
+    with pytest.raises(FloatingPointError) as e:
+        trainer.fit([(1.0,), (1.0,)], [1e-300, 1e10], progress=False)
+    message = str(e.value)
+    assert "epoch 1, batch 2" in message and "step" in message and "-inf" in message
+    assert model.w[0].data == 1.0 - 1e300 * 1e-300
+    assert opt.velocity == [1e-300]
+    assert model.w[0].grad == 0
+
+
+def test_adam_step_to_inf_restores_the_weights_and_the_moments():
+    # g = -1: m = -0.1, v = 0.001, the bias-corrected step is +lr = 1e308, and 1e308 + 1e308 = inf
+    model = linear_neuron(1e308)
+    opt = Adam(model.parameters(), lr=1e308)
+    with pytest.raises(FloatingPointError, match="epoch 1, batch 1"):
+        Trainer(model, product, opt).fit([(1.0,)], [-1.0], progress=False)
+    assert model.w[0].data == 1e308 and model.w[0].grad == 0
+    assert (opt.m, opt.v, opt.t) == ([0.0], [0.0], 0)
+
+
+def test_adam_state_that_overflows_is_caught_though_the_weight_stays_finite():
+    # g = 1e200: v = 0.001 * g * g = inf, so every later step would be 0: learning would stop silently
+    model = linear_neuron(1.0)
+    opt = Adam(model.parameters(), lr=0.1)
+    with pytest.raises(FloatingPointError, match="epoch 1, batch 1"):
+        Trainer(model, product, opt).fit([(1.0,)], [1e200], progress=False)
+    assert model.w[0].data == 1.0
+    assert (opt.m, opt.v, opt.t) == ([0.0], [0.0], 0)
+
+
+# ------------------------------------------------------------------ Trainer: gradients after a failure
+def test_a_nan_in_a_full_batch_leaves_no_gradients_behind():
+    X = [(1.0, 2.0), (-1.0, 1.0), (3.0, -2.0), (0.0, 1.0), (2.0, 2.0)]
+    Y = [1.0, -1.0, 2.0, math.nan, 1.0]       # samples 0..2 are backpropagated before the nan
+    model = MLP(2, [3, 1], seed=3)
+    before = model.state_dict()
+    with pytest.raises(FloatingPointError, match=r"epoch 1, batch 1, sample X\[3\]"):
+        Trainer(model, squared_error, SGD(model.parameters(), 0.01), shuffle=False).fit(X, Y, progress=False)
+    assert model.state_dict() == before
+    assert all(p.grad == 0 for p in model.parameters())
+
+
+def test_an_infinite_gradient_leaves_the_gradients_as_they_were():
+    model = linear_neuron(0.0)
+    model.w[0].grad = 0.25                     # set by hand before fit: put back as it was
+    loss = lambda pred, y: pred ** 0.5         # slope at 0 is infinite
+    with pytest.raises(FloatingPointError, match="gradient"):
+        Trainer(model, loss, SGD(model.parameters(), 0.1)).fit([(1.0,)], [0.0], progress=False)
+    assert model.w[0].grad == 0.25 and model.w[0].data == 0.0
+
+
+def test_a_keyboard_interrupt_inside_a_step_restores_it_and_is_not_wrapped():
+    model = MLP(2, [2, 1], seed=2)
+    before = model.state_dict()
+    calls = []
+
+    def loss(pred, y):
+        calls.append(y)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return squared_error(pred, y)
+    with pytest.raises(KeyboardInterrupt):
+        Trainer(model, loss, SGD(model.parameters(), 0.1), shuffle=False).fit(
+            [(1.0, 2.0), (2.0, 1.0)], [1.0, 0.0], progress=False)
+    assert model.state_dict() == before and all(p.grad == 0 for p in model.parameters())
+
+
+# ------------------------------------------------------------------ optimizer hyperparameters
+BAD_HYPERPARAMETERS = [
+    (SGD, {"lr": math.inf}, "lr", "inf"), (SGD, {"lr": math.nan}, "lr", "nan"), (SGD, {"lr": -0.1}, "lr", "-0.1"),
+    (SGD, {"lr": "0.1"}, "lr", "'0.1'"), (SGD, {"lr": None}, "lr", "None"), (SGD, {"lr": True}, "lr", "True"),
+    (SGD, {"lr": 0.1, "momentum": math.nan}, "momentum", "nan"),
+    (SGD, {"lr": 0.1, "momentum": -0.5}, "momentum", "-0.5"),
+    (SGD, {"lr": 0.1, "weight_decay": math.inf}, "weight_decay", "inf"),
+    (SGD, {"lr": 0.1, "weight_decay": -1}, "weight_decay", "-1"),
+    (Adam, {"lr": math.inf}, "lr", "inf"), (Adam, {"lr": math.nan}, "lr", "nan"),
+    (Adam, {"betas": (1.0, 0.999)}, "betas[0]", "1.0"), (Adam, {"betas": (0.9, math.nan)}, "betas[1]", "nan"),
+    (Adam, {"betas": (0.9, -0.1)}, "betas[1]", "-0.1"), (Adam, {"betas": 0.9}, "betas", "0.9"),
+    (Adam, {"eps": math.nan}, "eps", "nan"), (Adam, {"eps": -1e-8}, "eps", "-1e-08"),
+]
+
+
+@pytest.mark.parametrize("make,kw,argument,shown", BAD_HYPERPARAMETERS)
+def test_bad_hyperparameters_are_refused_naming_optimizer_argument_and_value(make, kw, argument, shown):
+    with pytest.raises(ValueError) as e:
+        make([Value(1.0)], **kw)
+    message = str(e.value)
+    assert message.startswith(make.__name__ + ": " + argument) and shown in message
+
+
+def test_numpy_and_fraction_hyperparameters_are_numbers():
+    w = Value(1.0)
+    opt = SGD([w], lr=np.float64(0.5), momentum=np.float32(0.25))
+    assert type(opt.lr) is float and opt.lr == 0.5 and opt.momentum == 0.25
+    assert SGD([w], lr=np.int64(1)).lr == 1 and type(SGD([w], lr=np.int64(1)).lr) is int
+    assert SGD([w], Fraction(1, 10)).lr == Fraction(1, 10)
+    adam = Adam([w], lr=np.float64(0.01), betas=(np.float64(0.8), 0.9), eps=0)
+    assert (adam.b1, adam.b2, adam.eps) == (0.8, 0.9, 0)
+
+
+# ------------------------------------------------------------------ small: layers, accuracy, numpy
+@pytest.mark.parametrize("make,words", [
+    (lambda: Layer(2, 0), "Layer: nout must be a positive int, got 0"),
+    (lambda: Layer(0, 2), "Layer: nin must be a positive int, got 0"),
+    (lambda: MLP(2, [0]), "MLP: nouts[0] must be a positive int, got 0"),
+    (lambda: MLP(2, [3, -1]), "MLP: nouts[1] must be a positive int, got -1"),
+    (lambda: MLP(2, [2.5]), "MLP: nouts[0] must be a positive int, got 2.5"),
+    (lambda: MLP(2, 3), "MLP: nouts must be a list of layer widths, got 3"),
+    (lambda: MLP(0, [1]), "MLP: nin must be a positive int, got 0"),
+])
+def test_bad_layer_sizes_are_value_errors_naming_class_and_argument(make, words):
+    with pytest.raises(ValueError) as e:
+        make()
+    assert words in str(e.value)
+
+
+def test_numpy_ints_are_layer_sizes():
+    model = MLP(np.int64(2), [np.int64(3), 1])
+    assert len(model.parameters()) == 3 * 3 + 4 and model.nin == 2 and type(model.nin) is int
+
+
+def test_accuracy_of_no_samples_is_an_error():
+    model = MLP(2, [1])
+    trainer = Trainer(model, squared_error, SGD(model.parameters(), 0.1))
+    with pytest.raises(ValueError, match="accuracy: no data"):
+        trainer.accuracy([], [])
+    with pytest.raises(ValueError, match="X has 2 samples but Y has 1"):
+        trainer.accuracy([(1.0, 2.0), (0.0, 0.0)], [1])
+
+
+def test_numpy_parameters_load_as_numbers():
+    model = MLP(2, [2, 1], seed=1)
+    state = {name: np.float64(0.125 * k) for k, name in enumerate(model.state_dict())}
+    model.load_state_dict(state)
+    assert [p.data for p in model.parameters()] == [0.125 * k for k in range(len(state))]
+    assert all(type(p.data) is float for p in model.parameters())
+    model.load_state_dict({name: np.int64(k) for k, name in enumerate(state)})
+    assert all(type(p.data) is int for p in model.parameters())
+
+
+def test_numpy_targets_and_inputs_train_and_count_as_class_labels():
+    X = np.array([[1.0, 2.0], [-1.0, -2.0], [2.0, 1.0], [-2.0, -1.0]])
+    Y = np.array([1, 0, 1, 0])
+    model = MLP(2, [1], seed=0)
+    trainer = Trainer(model, squared_error, SGD(model.parameters(), 0.01), batch_size=2)
+    history = trainer.fit(X, Y, epochs=2, progress=False)
+    assert len(history.epoch_accuracy) == 2            # np.int64 labels are class labels
+    with no_grad():
+        right = sum((model(list(x)).data >= 0.5) == (y == 1) for x, y in zip(X.tolist(), Y.tolist()))
+    assert trainer.accuracy(X, Y) == right / 4
