@@ -231,3 +231,80 @@ def test_numpy_targets_and_inputs_train_and_count_as_class_labels():
     with no_grad():
         right = sum((model(list(x)).data >= 0.5) == (y == 1) for x, y in zip(X.tolist(), Y.tolist()))
     assert trainer.accuracy(X, Y) == right / 4
+
+
+# ------------------------------------------------------------------ load_csv
+def write(tmp_path, name, content):
+    p = tmp_path / name
+    (p.write_bytes if isinstance(content, bytes) else p.write_text)(content)
+    return p
+
+
+def test_a_first_row_with_a_typo_is_an_error_not_a_header(tmp_path):
+    p = write(tmp_path, "typo.csv", "1,2,O\n3,4,5\n")
+    with pytest.raises(ValueError) as e:
+        data.load_csv(p)
+    message = str(e.value)
+    assert str(p) in message and "line 1" in message and "column 3" in message and "'O'" in message
+    assert data.load_csv(p, header=True) == ([(3, 4)], [5])       # said to be a header: it is one
+    with pytest.raises(ValueError, match="line 1, column 3: 'O' is not a number"):
+        data.load_csv(p, header=False)
+
+
+def test_a_byte_order_mark_is_not_part_of_the_first_cell(tmp_path):
+    p = write(tmp_path, "bom.csv", b"\xef\xbb\xbf1,2,3\n4,5,6\n")
+    assert data.load_csv(p) == ([(1, 2), (4, 5)], [3, 6])
+    q = write(tmp_path, "bomh.csv", b"\xef\xbb\xbfa,b\n1,2\n")
+    assert data.load_csv(q, target='a') == ([(2,)], [1])
+
+
+def test_a_header_wider_or_narrower_than_the_data_is_an_error(tmp_path):
+    p = write(tmp_path, "wide.csv", "a,b,c\n1,2\n3,4\n")
+    for target in ('c', 'b', 'last'):
+        with pytest.raises(ValueError) as e:
+            data.load_csv(p, target=target)
+        assert str(p) in str(e.value) and "header" in str(e.value) and "3 columns" in str(e.value)
+    q = write(tmp_path, "narrow.csv", "a,b\n1,2,3\n")
+    with pytest.raises(ValueError, match="2 columns"):
+        data.load_csv(q)
+
+
+def test_a_target_out_of_range_names_the_column_count(tmp_path):
+    p = write(tmp_path, "d.csv", "1,2,3\n4,5,6\n")
+    for target in (5, 3, -4):
+        with pytest.raises(ValueError) as e:
+            data.load_csv(p, target=target)
+        assert "target %d" % target in str(e.value) and "3 columns" in str(e.value) and str(p) in str(e.value)
+    assert data.load_csv(p, target=-3) == ([(2, 3), (5, 6)], [1, 4])
+    assert data.load_csv(p, target=np.int64(1)) == ([(1, 3), (4, 6)], [2, 5])
+    for bad in (1.0, True, None):
+        with pytest.raises(ValueError, match="target"):
+            data.load_csv(p, target=bad)
+
+
+def test_header_argument_and_headers_without_data(tmp_path):
+    p = write(tmp_path, "d.csv", "10,20\n1,2\n")
+    assert data.load_csv(p, header=True) == ([(1,)], [2])         # '10', '20' are the names
+    assert data.load_csv(p, header=True, target='10') == ([(2,)], [1])
+    assert data.load_csv(p, header=False) == ([(10,), (1,)], [20, 2])
+    with pytest.raises(ValueError, match="header must be True, False or None"):
+        data.load_csv(p, header='yes')
+    q = write(tmp_path, "h.csv", "a,b\n")
+    with pytest.raises(ValueError, match="no data rows"):
+        data.load_csv(q)
+    r = write(tmp_path, "dup.csv", "a,a,b\n1,2,3\n")
+    with pytest.raises(ValueError, match="'a' names 2 columns"):
+        data.load_csv(r, target='a')
+
+
+def test_line_numbers_count_blank_lines(tmp_path):
+    p = write(tmp_path, "blank.csv", "a,b\n\n1,2\n\n3,x\n")
+    with pytest.raises(ValueError, match="line 5, column 2: 'x'"):
+        data.load_csv(p)
+
+
+def test_a_csv_that_is_not_utf8_names_the_file(tmp_path):
+    p = write(tmp_path, "latin.csv", b"a,b\n1,\xff\n")
+    with pytest.raises(ValueError) as e:
+        data.load_csv(p)
+    assert str(p) in str(e.value) and "UTF-8" in str(e.value)
