@@ -308,3 +308,201 @@ def test_a_csv_that_is_not_utf8_names_the_file(tmp_path):
     with pytest.raises(ValueError) as e:
         data.load_csv(p)
     assert str(p) in str(e.value) and "UTF-8" in str(e.value)
+
+
+# ------------------------------------------------------------------ Module.load: bounds
+def saved_model(tmp_path):
+    model = MLP(2, [2, 1], seed=5)
+    path = tmp_path / "good.json"
+    model.save(path)
+    return path, json.loads(path.read_text())
+
+
+def load_refused(path):
+    """load `path` into a fresh model; return the ValueError's message, checking the model is unchanged."""
+    model = MLP(2, [2, 1], seed=7)
+    before = model.state_dict()
+    with pytest.raises(ValueError) as e:
+        model.load(path)
+    assert model.state_dict() == before
+    assert str(path) in str(e.value)
+    return str(e.value)
+
+
+def with_first(body, value):
+    params = body["parameters"]
+    first = next(iter(params))
+    return first, json.dumps(dict(body, parameters=dict(params, **{first: value})))
+
+
+def test_a_fraction_with_a_huge_exponent_is_refused_at_once(tmp_path):
+    path, body = saved_model(tmp_path)
+    first, text = with_first(body, {"fraction": "1e10000000"})
+    path.write_text(text)
+    start = time.perf_counter()
+    message = load_refused(path)
+    assert time.perf_counter() - start < 2.0
+    assert repr(first) in message and "fraction" in message
+
+
+@pytest.mark.parametrize("digits", [400, 4000, 5000, 100000])
+def test_ints_beyond_the_float_range_or_the_digit_bound_are_refused(tmp_path, digits):
+    path, body = saved_model(tmp_path)
+    first, text = with_first(body, 0)
+    path.write_text(text.replace('"%s": 0' % first, '"%s": %s' % (first, "7" * digits)))
+    message = load_refused(path)
+    assert repr(first) in message
+
+
+def test_fractions_beyond_the_bounds_are_refused_and_large_exact_ones_load(tmp_path):
+    path, body = saved_model(tmp_path)
+    for bad in ("1/0", "1" * 5000 + "/3", "1" * 400 + "/1", "1.5", " 1/2", "1/-2"):
+        first, text = with_first(body, {"fraction": bad})
+        path.write_text(text)
+        assert repr(first) in load_refused(path)
+    big = Fraction(3 ** 2000 + 1, 3 ** 2001)             # 955-digit terms, value about 1/3
+    first, text = with_first(body, {"fraction": "%d/%d" % (big.numerator, big.denominator)})
+    path.write_text(text)
+    model = MLP(2, [2, 1], seed=7)
+    model.load(path)
+    assert model.state_dict()[first] == big
+    model.save(path)                                     # and it saves back the same
+    assert json.loads(path.read_text())["parameters"][first] == {"fraction": "%d/%d" % (big.numerator, big.denominator)}
+
+
+def test_non_finite_json_constants_name_the_file_and_key(tmp_path):
+    path, body = saved_model(tmp_path)
+    first = next(iter(body["parameters"]))
+    for constant in ("NaN", "Infinity", "-Infinity", "1e999"):
+        _, text = with_first(body, 0)
+        path.write_text(text.replace('"%s": 0' % first, '"%s": %s' % (first, constant)))
+        assert repr(first) in load_refused(path)
+
+
+def test_deeply_nested_json_is_a_value_error(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100000 + "]" * 100000)
+    assert "nested" in load_refused(path)
+
+
+def test_invalid_utf8_names_the_file(tmp_path):
+    path = tmp_path / "bytes.json"
+    path.write_bytes(b'{"format": "\xff\xfe"}')
+    assert "UTF-8" in load_refused(path)
+
+
+def test_a_file_larger_than_the_bound_is_refused(tmp_path, monkeypatch):
+    path, _ = saved_model(tmp_path)
+    size = path.stat().st_size
+    monkeypatch.setattr(module_file, "MAX_FILE_BYTES", size - 1)
+    assert "%d bytes" % (size - 1) in load_refused(path)
+    monkeypatch.setattr(module_file, "MAX_FILE_BYTES", size)
+    MLP(2, [2, 1]).load(path)                            # exactly at the bound: fine
+
+
+def test_a_key_given_twice_is_refused(tmp_path):
+    path, body = saved_model(tmp_path)
+    first = next(iter(body["parameters"]))
+    text = json.dumps(body).replace('"%s": ' % first, '"%s": 0.5, "%s": ' % (first, first), 1)
+    path.write_text(text)
+    assert repr(first) in load_refused(path)
+
+
+def test_a_model_mismatch_names_the_file(tmp_path):
+    path, _ = saved_model(tmp_path)
+    model = MLP(2, [3, 1])
+    before = model.state_dict()
+    with pytest.raises(ValueError) as e:
+        model.load(path)
+    assert str(path) in str(e.value) and "missing" in str(e.value)
+    assert model.state_dict() == before
+
+
+# ------------------------------------------------------------------ Module.save: modes, links, leftovers
+@pytest.fixture
+def umask():
+    """set the process umask for one test, and put it back."""
+    old = os.umask(0o022)
+    yield lambda mask: os.umask(mask)
+    os.umask(old)
+
+
+def mode_of(path):
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_a_new_file_gets_the_umask_default(tmp_path, umask):
+    for mask, expected in ((0o022, 0o644), (0o077, 0o600), (0o002, 0o664)):
+        umask(mask)
+        path = tmp_path / ("m%o.json" % mask)
+        MLP(2, [1]).save(path)
+        assert mode_of(path) == expected
+
+
+def test_saving_again_keeps_the_file_mode(tmp_path, umask):
+    umask(0o077)                                       # would give 0600 to a new file
+    path = tmp_path / "m.json"
+    for mode in (0o644, 0o640, 0o604):
+        MLP(2, [1]).save(path)
+        os.chmod(path, mode)
+        MLP(2, [1], seed=3).save(path)
+        assert mode_of(path) == mode
+
+
+def test_saving_through_a_symlink_writes_its_target(tmp_path):
+    real_dir = tmp_path / "real"
+    real_dir.mkdir()
+    real = real_dir / "m.json"
+    MLP(2, [1], seed=1).save(real)
+    os.chmod(real, 0o640)
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    model = MLP(2, [1], seed=2)
+    model.save(link)
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert json.loads(real.read_text()) == json.loads(json.dumps(
+        {"format": module_file.FORMAT, "parameters": model.state_dict()}))
+    assert mode_of(real) == 0o640
+    assert sorted(p.name for p in real_dir.iterdir()) == ["m.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.json", "real"]
+
+
+def dead_pid():
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_stale_temporary_files_of_the_target_are_removed_on_the_next_save(tmp_path):
+    path = tmp_path / "m.json"
+    dead, now = dead_pid(), time.time()
+    files = {
+        ".m.json.%d.0123abcd.tmp" % dead: (now - 120, False),        # dead process, 2 min old: removed
+        ".m.json.%d.0123abce.tmp" % dead: (now, True),               # dead process but just written: kept
+        ".m.json.%d.0123abcf.tmp" % os.getpid(): (now - 120, True),  # a live process: kept
+        ".m.json.abc_1234.tmp": (now - 7200, False),                 # older naming, 2 hours old: removed
+        ".m.json.abc_5678.tmp": (now - 600, True),                   # older naming, 10 min: kept
+        ".other.json.%d.0123abcd.tmp" % dead: (now - 7200, True),    # another file's: kept
+        ".m.json.1.%d.0123abcd.tmp" % dead: (now - 7200, True),      # the file m.json.1's: kept
+    }
+    for name, (mtime, _) in files.items():
+        (tmp_path / name).write_text("partial")
+        os.utime(tmp_path / name, (mtime, mtime))
+    MLP(2, [1]).save(path)
+    left = {p.name for p in tmp_path.iterdir()}
+    assert left == {"m.json"} | {name for name, (_, kept) in files.items() if kept}
+
+
+def test_a_save_that_fails_while_writing_leaves_the_old_file_and_its_mode(tmp_path, monkeypatch):
+    path = tmp_path / "m.json"
+    MLP(2, [1], seed=1).save(path)
+    os.chmod(path, 0o640)
+    old = path.read_bytes()
+
+    def refuse(src, dst):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(module_file.os, "replace", refuse)
+    with pytest.raises(OSError, match="No space"):
+        MLP(2, [1], seed=2).save(path)
+    assert path.read_bytes() == old and mode_of(path) == 0o640
+    assert [p.name for p in tmp_path.iterdir()] == ["m.json"]
