@@ -13,7 +13,6 @@ from fractions import Fraction
 
 import pytest
 
-import nn
 from autograd import Value, no_grad
 from nn import MLP, SGD, Adam, Layer, Neuron, Trainer, data, squared_error
 from nn import module as module_file
