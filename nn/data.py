@@ -4,6 +4,7 @@ Each generator returns (X, y): X a list of (x0, x1) float pairs, y a list of int
 """
 import csv
 import math
+import numbers
 import random
 from fractions import Fraction
 
@@ -69,30 +70,48 @@ def seed_dataset():
 
 
 def load_csv(path, target='last', header=None):
-    """(X, y) from a CSV file of numbers. `target` is the target column's index or
-    header name ('last' by default); a first row that is not all numbers is taken as a
-    header unless header=False. Integers stay ints, 'a/b' becomes a Fraction.
-    A cell that is not a number raises ValueError naming its line and column."""
-    with open(path, newline='', encoding='utf-8') as f:
-        rows = [r for r in csv.reader(f) if r and any(c.strip() for c in r)]
+    """(X, y) from a CSV file of numbers (UTF-8, with or without a byte order mark).
+
+    `target` is the target column: 'last' (the default), a header name, or an index
+    (negative from the end). `header` says whether the first row names the columns:
+    True, False, or None to decide from the row itself: a header if none of its cells
+    is a number, data if all are. A first row that mixes the two (a typo such as
+    '1,2,O', or a header with a numeric name) is a ValueError rather than a guess:
+    pass header=True or header=False. A header must have as many columns as the data.
+    Integers stay ints, 'a/b' becomes a Fraction. Every error names the file, and
+    where it is about a cell, its line and column.
+    """
+    if header not in (True, False, None):
+        raise ValueError("load_csv %s: header must be True, False or None, got %r" % (path, header))
+    try:
+        with open(path, newline='', encoding='utf-8-sig') as f:   # -sig: a BOM is not part of the first cell
+            reader = csv.reader(f)
+            rows = [(reader.line_num, r) for r in reader if r and any(c.strip() for c in r)]
+    except UnicodeDecodeError as e:
+        raise ValueError("load_csv %s: not UTF-8 text (byte %d: %s)" % (path, e.start, e.reason)) from None
     if not rows:
         raise ValueError("load_csv %s: the file has no rows" % path)
     names = None
-    first_is_numbers = all(_parse(c) is not None for c in rows[0])
-    if header or (header is None and not first_is_numbers):
-        names, rows = [c.strip() for c in rows[0]], rows[1:]
-    width = len(rows[0]) if rows else 0
-    if target == 'last':
-        column = width - 1
-    elif isinstance(target, str):
-        if not names or target not in names:
-            raise ValueError("load_csv %s: no column named %r (columns: %s)" % (path, target, names))
-        column = names.index(target)
-    else:
-        column = target if target >= 0 else width + target
+    if header is None:
+        numeric = [_parse(c) is not None for c in rows[0][1]]
+        if not all(numeric) and any(numeric):
+            col = numeric.index(False)
+            raise ValueError("load_csv %s: line %d mixes numbers and names (column %d: %r is not a number), so it "
+                             "is neither clearly a header nor data; fix the cell, or pass header=True or header=False"
+                             % (path, rows[0][0], col + 1, rows[0][1][col]))
+        header = not any(numeric)
+    if header:
+        (header_line, first), rows = rows[0], rows[1:]
+        names = [c.strip() for c in first]
+    if not rows:
+        raise ValueError("load_csv %s: the file has a header but no data rows" % path)
+    width = len(rows[0][1])
+    if names is not None and len(names) != width:
+        raise ValueError("load_csv %s: line %d, the header, has %d columns, but line %d, the first data row, has %d"
+                         % (path, header_line, len(names), rows[0][0], width))
+    column = _target_column(path, target, names, width)
     X, y = [], []
-    offset = 2 if names else 1
-    for line, row in enumerate(rows, offset):
+    for line, row in rows:
         if len(row) != width:
             raise ValueError("load_csv %s: line %d has %d columns, expected %d" % (path, line, len(row), width))
         values = []
@@ -104,6 +123,24 @@ def load_csv(path, target='last', header=None):
         y.append(values.pop(column))
         X.append(tuple(values))
     return X, y
+
+
+def _target_column(path, target, names, width):
+    """the index of load_csv's target column, or a ValueError saying why there is none."""
+    if isinstance(target, str) and target != 'last':
+        if not names or target not in names:
+            raise ValueError("load_csv %s: no column named %r (columns: %s)" % (path, target, names))
+        if names.count(target) > 1:
+            raise ValueError("load_csv %s: %r names %d columns of the header" % (path, target, names.count(target)))
+        return names.index(target)
+    if target == 'last':
+        return width - 1
+    if not isinstance(target, numbers.Integral) or isinstance(target, bool):
+        raise ValueError("load_csv %s: target must be 'last', a column name or an int index, got %r" % (path, target))
+    if not -width <= target < width:
+        raise ValueError("load_csv %s: target %d is out of range: the file has %d columns (0..%d, or -%d..-1)"
+                         % (path, target, width, width - 1, width))
+    return int(target) % width
 
 
 def _parse(cell):

@@ -1,4 +1,5 @@
 """Neuron, Layer, MLP: act(w . x + b), a list of them, a stack of those."""
+import numbers
 import random
 
 from autograd import Value
@@ -96,6 +97,7 @@ class Layer(Module):
     """nout neurons over the same inputs; always returns a list."""
 
     def __init__(self, nin, nout, seed=0, rng=None, **neuron_options):
+        nin, nout = _size('Layer', 'nin', nin), _size('Layer', 'nout', nout)
         rng = rng or random.Random(seed)
         self.neurons = [Neuron(nin, rng=rng, **neuron_options) for _ in range(nout)]
         self.nin = nin
@@ -125,10 +127,14 @@ class MLP(Module):
     (as in micrograd). Returns a Value when the last layer has one output, else a list."""
 
     def __init__(self, nin, nouts, activation='relu', seed=0):
+        nin = _size('MLP', 'nin', nin)
+        if isinstance(nouts, (str, bytes)) or not hasattr(nouts, '__iter__'):
+            raise ValueError("MLP: nouts must be a list of layer widths, got %r" % (nouts,))
+        nouts = [_size('MLP', 'nouts[%d]' % k, n) for k, n in enumerate(nouts)]
         if not nouts:
             raise ValueError("MLP: nouts must list at least one layer width")
         rng = random.Random(seed)
-        sizes = [nin] + list(nouts)
+        sizes = [nin] + nouts
         self.layers = [Layer(sizes[i], sizes[i + 1], rng=rng,
                              activation=activation if i < len(nouts) - 1 else 'linear')
                        for i in range(len(nouts))]
@@ -147,3 +153,10 @@ class MLP(Module):
     def describe(self):
         return "%d -> %s" % (self.nin, " -> ".join("%d %s" % (len(l.neurons), l.neurons[0].activation)
                                                 for l in self.layers))
+
+
+def _size(owner, name, n):
+    """a layer size as an int (numpy ints converted), or a ValueError naming owner and argument."""
+    if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 1:
+        raise ValueError("%s: %s must be a positive int, got %r" % (owner, name, n))
+    return int(n)

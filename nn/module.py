@@ -7,13 +7,28 @@ No registration and no __getattr__ magic: a typo is an AttributeError.
 import json
 import math
 import os
-import tempfile
+import re
+import secrets
+import stat
+import sys
+import time
 from fractions import Fraction
 
 from autograd import Value
 from autograd.notation import ParamName, autolabel
+from autograd.value import as_number
 
 FORMAT = "scalar-autograd/1"
+
+# the bounds of what load() accepts (and so save() writes); see Module.load
+MAX_FILE_BYTES = 64 * 2 ** 20
+MAX_DIGITS = 4300               # Python's default int <-> str limit (sys.get_int_max_str_digits())
+DIGIT_LIMIT = 10 ** MAX_DIGITS
+FRACTION = re.compile(r'(-?[0-9]+)(?:/([0-9]+))?\Z')     # what save() writes: 'p/q', or 'p'
+
+# the ages at which save() takes a temporary file of the same target for an orphan; see _remove_stale
+STALE_SECONDS = 60
+ORPHAN_SECONDS = 3600
 
 
 class Module:
@@ -54,8 +69,9 @@ class Module:
 
     def load_state_dict(self, state):
         """Set every parameter from `state`. Everything is checked first: on any error
-        (a missing or unknown name, a count that differs, a value that is not a number)
-        a ValueError says what, and the model is left exactly as it was."""
+        (a missing or unknown name, a count that differs, a value that is not a finite
+        number) a ValueError says what, and the model is left exactly as it was.
+        numpy scalars are numbers: they are stored as int, float or Fraction."""
         named = self.named_parameters()
         if not isinstance(state, dict):
             raise ValueError("load_state_dict: expected a dict of %d parameters, got %s"
@@ -69,44 +85,84 @@ class Module:
         values = {}
         for name in names:
             v = state[name]
-            if v.__class__ not in (int, float, Fraction) or (isinstance(v, float) and not math.isfinite(v)):
+            try:
+                values[name] = as_number(v, 'load_state_dict')     # numpy scalars become int or float
+            except TypeError:
+                values[name] = None
+            if values[name] is None or (isinstance(values[name], float) and not math.isfinite(values[name])):
                 raise ValueError("load_state_dict: parameter %r is %r, not a finite number" % (name, v))
-            values[name] = v
         for name, p in named:
             p.data = values[name]
 
     def save(self, path):
-        """Write the parameters to `path` as JSON (Fractions kept exact). The file is
-        replaced atomically: a failed save leaves the old file intact."""
+        """Write the parameters to `path` as JSON (Fractions kept exact).
+
+        The file is replaced atomically (written to a temporary file beside it, then
+        renamed over it): a failed save leaves the old file intact. The new file keeps
+        the old one's mode; a new file gets the umask's default, as open() would give.
+        Where `path` is a symbolic link, the file it points to is replaced and the link
+        kept. Temporary files that killed saves of the same file left behind are
+        removed (see _remove_stale). A number that load() would refuse (see there) is
+        refused here too, naming the parameter.
+        """
         body = {"format": FORMAT, "parameters": {k: _encode(k, v) for k, v in self.state_dict().items()}}
         text = json.dumps(body, indent=1, allow_nan=False)
-        folder = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix='.' + os.path.basename(path) + '.', suffix='.tmp')
+        target = os.path.realpath(path)          # through a symlink, to the file itself
+        folder, name = os.path.split(target)
+        _remove_stale(folder, name)
+        tmp = os.path.join(folder, '.%s.%d.%s.tmp' % (name, os.getpid(), secrets.token_hex(4)))
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)    # 0o666 less the umask, as open() does
         try:
             with os.fdopen(fd, 'w', encoding='utf-8') as f:
+                try:
+                    os.chmod(tmp, stat.S_IMODE(os.stat(target).st_mode))
+                except FileNotFoundError:
+                    pass                         # a new file: the umask's default stands
                 f.write(text)
                 f.flush()
                 os.fsync(f.fileno())
-            os.replace(tmp, path)
+            os.replace(tmp, target)
         except BaseException:
-            if os.path.exists(tmp):
+            try:
                 os.unlink(tmp)
+            except FileNotFoundError:
+                pass
             raise
 
     def load(self, path):
-        """Load parameters saved by save() into this model, in place. A missing,
-        truncated or corrupted file, or one for another model, raises ValueError
-        (or OSError) and leaves the model exactly as it was."""
-        with open(path, encoding='utf-8') as f:
-            text = f.read()
+        """Load parameters saved by save() into this model, in place.
+
+        A missing, truncated or corrupted file, or one for another model, raises
+        ValueError naming the file (and the parameter, where one is at fault), or
+        OSError, and leaves the model exactly as it was. Bounds, so that a hostile
+        file costs neither time nor memory: the file is at most MAX_FILE_BYTES (64 MiB);
+        an int, and a fraction's numerator and denominator, have at most MAX_DIGITS
+        (4300) digits, Python's own limit for int <-> str; every number is finite and
+        at most the largest float (about 1.8e308) in size, so the model can still run
+        on floats; a fraction is written 'p/q' or 'p', as save() writes it.
+        """
+        with open(path, 'rb') as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise ValueError("load %s: the file is larger than %d bytes, the most load() reads (MAX_FILE_BYTES)"
+                             % (path, MAX_FILE_BYTES))
         try:
-            body = json.loads(text)
+            text = raw.decode('utf-8-sig')
+        except UnicodeDecodeError as e:
+            raise ValueError("load %s: not UTF-8 text (byte %d: %s)" % (path, e.start, e.reason)) from None
+        try:
+            body = json.loads(text, parse_int=_parse_int, object_pairs_hook=lambda pairs: _no_repeats(path, pairs))
         except json.JSONDecodeError as e:
             raise ValueError("load %s: not a complete JSON file (%s)" % (path, e)) from None
+        except RecursionError:
+            raise ValueError("load %s: nested too deeply to be a parameter file" % path) from None
         if not isinstance(body, dict) or body.get("format") != FORMAT or not isinstance(body.get("parameters"), dict):
             raise ValueError("load %s: not a %s parameter file" % (path, FORMAT))
         state = {k: _decode(path, k, v) for k, v in body["parameters"].items()}
-        self.load_state_dict(state)
+        try:
+            self.load_state_dict(state)
+        except ValueError as e:
+            raise ValueError("load %s: %s" % (path, str(e).replace("load_state_dict: ", "", 1))) from None
         return self
 
     def __repr__(self):
@@ -137,19 +193,110 @@ def _label(attr, name):
 
 
 def _encode(name, v):
-    if isinstance(v, Fraction):
-        return {"fraction": "%d/%d" % (v.numerator, v.denominator)}
     if isinstance(v, float) and not math.isfinite(v):
         raise ValueError("save: parameter %r is %r; only finite numbers can be saved" % (name, v))
+    problem = _out_of_bounds(v)
+    if problem:
+        raise ValueError("save: parameter %r %s, so load() would refuse it" % (name, problem))
+    if isinstance(v, Fraction):
+        return {"fraction": "%d/%d" % (v.numerator, v.denominator)}
     return v
 
 
+def _out_of_bounds(v):
+    """what is wrong with the number v for a file (see Module.load), or ''."""
+    terms = [v.numerator, v.denominator] if isinstance(v, Fraction) else [v] if isinstance(v, int) else []
+    if any(abs(t) >= DIGIT_LIMIT for t in terms):
+        return "has more than %d digits" % MAX_DIGITS
+    if abs(v) > sys.float_info.max:
+        return "is larger than the largest float (%r)" % sys.float_info.max
+    return ""
+
+
 def _decode(path, name, v):
+    """a parameter's value in the file as a number, or a ValueError naming the file and name."""
     if isinstance(v, dict) and set(v) == {"fraction"} and isinstance(v["fraction"], str):
-        try:
-            return Fraction(v["fraction"])
-        except (ValueError, ZeroDivisionError):
-            pass
+        m = FRACTION.match(v["fraction"])
+        if m is None:
+            raise ValueError("load %s: parameter %r is the fraction %.60r, not 'p/q' or 'p' with integers p and q > 0"
+                             % (path, name, v["fraction"]))
+        p, q = m.group(1), m.group(2) or '1'
+        if len(p.lstrip('-')) > MAX_DIGITS or len(q) > MAX_DIGITS:
+            raise ValueError("load %s: parameter %r is a fraction with more than %d digits" % (path, name, MAX_DIGITS))
+        if int(q) == 0:
+            raise ValueError("load %s: parameter %r is the fraction %r, whose denominator is 0" % (path, name, v["fraction"]))
+        value = Fraction(int(p), int(q))
+    elif isinstance(v, _TooManyDigits):
+        raise ValueError("load %s: parameter %r is an int of %d digits, more than %d" % (path, name, v.digits, MAX_DIGITS))
     elif v.__class__ in (int, float):
-        return v
-    raise ValueError("load %s: parameter %r is %r, not a number" % (path, name, v))
+        value = v
+    else:
+        raise ValueError("load %s: parameter %r is %.60r, not a number" % (path, name, v))
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("load %s: parameter %r is %r, not a finite number" % (path, name, value))
+    problem = _out_of_bounds(value)
+    if problem:
+        raise ValueError("load %s: parameter %r %s" % (path, name, problem))
+    return value
+
+
+class _TooManyDigits:
+    """what json reads for an int literal of more than MAX_DIGITS digits, so that the
+    error can name the parameter (and no time goes into converting it)."""
+
+    def __init__(self, digits):
+        self.digits = digits
+
+
+def _parse_int(text):
+    digits = len(text.lstrip('-'))
+    return int(text) if digits <= MAX_DIGITS else _TooManyDigits(digits)
+
+
+def _no_repeats(path, pairs):
+    """a JSON object as a dict; a key given twice is an error (json would keep the last silently)."""
+    found = {}
+    for key, value in pairs:
+        if key in found:
+            raise ValueError("load %s: the key %r appears twice" % (path, key))
+        found[key] = value
+    return found
+
+
+def _remove_stale(folder, name):
+    """Remove the temporary files that saves of `name` (in `folder`) left behind when
+    they were killed. save() names its own '.NAME.PID.RANDOM.tmp': one is stale once its
+    process has ended and it is STALE_SECONDS old (a save that is still running is
+    never touched). Any of them, and the older '.NAME.XXXXXXXX.tmp' of tempfile, is
+    stale after ORPHAN_SECONDS whoever wrote it (a pid may be reused). Best effort:
+    a file that cannot be removed is left."""
+    ours = re.compile(r'\.%s\.(?:([0-9]+)\.[0-9a-f]{8}|[a-z0-9_]{8})\.tmp\Z' % re.escape(name))
+    try:
+        entries = os.listdir(folder)
+    except OSError:
+        return
+    now = time.time()
+    for entry in entries:
+        m = ours.match(entry)
+        if m is None:
+            continue
+        full = os.path.join(folder, entry)
+        try:
+            age = now - os.lstat(full).st_mtime
+            if age > ORPHAN_SECONDS or (m.group(1) and age > STALE_SECONDS and not _running(int(m.group(1)))):
+                os.unlink(full)
+        except OSError:
+            pass
+
+
+def _running(pid):
+    """whether process `pid` exists on this machine (True where that cannot be told)."""
+    if os.name != 'posix':
+        return True             # os.kill(pid, 0) would end the process on Windows
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):
+        return True             # e.g. another user's process: it exists
+    return True

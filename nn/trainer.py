@@ -7,6 +7,11 @@ Loss^avg = (1/n) sum_i loss_i. Then one optimizer step, then zero_grad.
 Only one sample's graph is alive at a time. mode='graph' builds the whole
 batch's graph and calls backward on its mean (micrograd's way): the same
 gradients, exactly equal with Fractions.
+
+A step is all or nothing: if anything fails inside it (a nan or inf loss, gradient,
+weight or optimizer state; an overflow or a division by zero in the engine; even a
+KeyboardInterrupt), the weights, their gradients and the optimizer's state are put
+back as they were before the step, so the model keeps the last finite step.
 """
 import math
 import random
@@ -15,14 +20,21 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import List
 
-from autograd import Value, no_grad
+from autograd import Value, is_grad_enabled, no_grad
 from autograd.notation import autolabel
+from autograd.value import as_number
 
 from .losses import LOSS
 
 from .layers import model_width
 
 MODES = ('accumulate', 'graph')
+
+# the engine's ways of saying a number is out of range; a step that raises one of
+# these stops training with a FloatingPointError that says where
+NUMERIC_ERRORS = (OverflowError, FloatingPointError, ZeroDivisionError)
+
+STOPPED = "training stopped, the model keeps the weights of the last finite step"
 
 
 @dataclass
@@ -67,12 +79,19 @@ class Trainer:
     def fit(self, X, Y, epochs=1, callback=None, progress=True):
         """Train for `epochs` passes over (X, Y); returns a History.
 
-        All input is checked before any weight changes. A nan or inf loss (or
-        gradient) stops training with a FloatingPointError naming the epoch and
-        batch; the model keeps the weights of the last finite step.
+        All input is checked before any weight changes. A nan or inf loss, gradient,
+        weight or optimizer state, or an OverflowError or ZeroDivisionError in the
+        engine, stops training with a FloatingPointError naming the epoch, batch and
+        sample (the engine's error chained); the model keeps the weights of the last
+        finite step, and the gradients are left as they were before that step.
+        Inside no_grad() nothing would be recorded, so fit refuses with a RuntimeError.
         """
-        X, Y = self._check_data(X, Y)
-        self.model.label_parameters()     # names for drawings; labels you set are kept
+        if not is_grad_enabled():
+            raise RuntimeError("Trainer.fit: called inside no_grad(): nothing would be recorded "
+                               "and the model would not learn")
+        X, Y = self._check_data(X, Y, 'fit')
+        if hasattr(self.model, 'label_parameters'):
+            self.model.label_parameters()     # names for drawings; labels you set are kept
         if not isinstance(epochs, int) or epochs < 0:
             raise ValueError("fit: epochs must be an int >= 0, got %r" % (epochs,))
         n = len(X)
@@ -82,6 +101,7 @@ class Trainer:
         classes = _class_labels(Y)
         signed = set(Y) <= {-1, 1} if classes else False
         bar = _progress_bar(epochs * batches_per_epoch, progress)
+        self._named, self._optimized = _named_weights(self.model, self.optimizer)
         step = 0
         try:
             for epoch in range(1, epochs + 1):
@@ -112,7 +132,30 @@ class Trainer:
         return history
 
     def _step(self, X, Y, batch, epoch, b):
-        """one optimizer step on the samples `batch`; returns (the model's outputs, the sum of the losses)."""
+        """one optimizer step on the samples `batch`; returns (the model's outputs, the sum
+        of the losses). On any failure everything is put back as it was (see the top)."""
+        weights = [(p, p.data, p.grad) for _, p in self._named]
+        state = _optimizer_state(self.optimizer)
+        at = _Place()
+        try:
+            return self._run_step(X, Y, batch, at)
+        except BaseException as error:
+            for p, data, grad in weights:
+                p.data, p.grad = data, grad
+            if state is not None:
+                self.optimizer.load_state_dict(state)
+            if not isinstance(error, NUMERIC_ERRORS):
+                raise
+            where = "epoch %d, batch %d" % (epoch, b)
+            if at.sample is not None:
+                where += ", sample X[%d]" % at.sample
+            if isinstance(error, _NotFinite):
+                raise FloatingPointError("Trainer: at %s: %s; %s" % (where, error, STOPPED)) from None
+            raise FloatingPointError("Trainer: at %s, in the %s: %s: %s; %s"
+                                     % (where, at.phase, type(error).__name__, error, STOPPED)) from error
+
+    def _run_step(self, X, Y, batch, at):
+        """_step's work; `at` notes the phase and sample, for the error message."""
         n = len(batch)
         scale = Fraction(1, n)       # exact, so Fraction weights stay Fractions
         self.optimizer.zero_grad()
@@ -120,38 +163,46 @@ class Trainer:
         outputs = []
         if self.mode == 'accumulate':
             for i in batch:
+                at.phase, at.sample = 'forward pass', i
                 out = self.model(X[i])
                 loss_i = autolabel(self.loss(out, Y[i]), LOSS)
-                self._check_finite(loss_i.data, "loss", epoch, b, i)
+                _check_finite(loss_i.data, "the loss")
+                at.phase = 'backward pass'
                 (loss_i * scale).backward()          # Loss^learning = loss_i / n
                 total += loss_i.data
                 outputs.append(_numbers(out))    # numbers only: the sample's graph is freed now
         else:
-            outs = [self.model(X[i]) for i in batch]
-            losses = [autolabel(self.loss(out, Y[i]), LOSS) for out, i in zip(outs, batch)]
+            at.phase = 'forward pass'
+            outs, losses = [], []
+            for i in batch:
+                at.sample = i
+                outs.append(self.model(X[i]))
+                losses.append(autolabel(self.loss(outs[-1], Y[i]), LOSS))
+                _check_finite(losses[-1].data, "the loss")
+                total += losses[-1].data
             outputs = [_numbers(out) for out in outs]
-            for i, loss_i in zip(batch, losses):
-                self._check_finite(loss_i.data, "loss", epoch, b, i)
-                total += loss_i.data
+            at.phase, at.sample = 'backward pass', None
             (sum(losses) * scale).backward()
-        for p in self.optimizer.params:
-            self._check_finite(p.grad, "gradient", epoch, b, None)
+        at.phase, at.sample = 'optimizer step', None
+        for name, p in self._optimized:
+            _check_finite(p.grad, "the gradient of %s" % name)
         self.optimizer.step()
+        for name, p in self._optimized:
+            _check_finite(p.data, "%s after the optimizer step" % name)
+        owner = type(self.optimizer).__name__
+        for key, values in (_optimizer_state(self.optimizer) or {}).items():
+            if not isinstance(values, list):
+                _check_finite(values, "%s.%s after the optimizer step" % (owner, key))
+                continue
+            for k, v in enumerate(values):      # e.g. Adam's v: g * g can overflow while the weight is fine
+                _check_finite(v, "%s.%s[%d] after the optimizer step" % (owner, key, k))
         self.optimizer.zero_grad()
         return outputs, total
-
-    @staticmethod
-    def _check_finite(x, what, epoch, batch, sample):
-        if isinstance(x, float) and not math.isfinite(x):
-            where = "" if sample is None else " (sample %d)" % sample
-            raise FloatingPointError("Trainer: the %s is %r at epoch %d, batch %d%s; training stopped, "
-                                     "the model keeps the weights of the last finite step"
-                                     % (what, x, epoch, batch, where))
 
     # ------------------------------------------------------------------ evaluation
     def evaluate(self, X, Y):
         """{'loss': mean loss, 'accuracy': fraction right (class-label targets only)}, recording no graph."""
-        X, Y = self._check_data(X, Y)
+        X, Y = self._check_data(X, Y, 'evaluate')
         with no_grad():
             total = sum(self.loss(self.model(x), y).data for x, y in zip(X, Y))
         result = {'loss': _mean_of(total, len(X))}
@@ -163,33 +214,79 @@ class Trainer:
         """the fraction of samples whose predicted class is the target: argmax for
         several outputs; for one output, >= 0.5 for 0/1 labels (the seed articles'
         rule) and > 0 for -1/+1 labels."""
+        X, Y = self._check_data(X, Y, 'accuracy')
         signed = set(Y) <= {-1, 1}
         with no_grad():
             right = sum(predict_class(_numbers(self.model(x)), signed) == y for x, y in zip(X, Y))
         return right / len(X)
 
     # ------------------------------------------------------------------ input checks
-    def _check_data(self, X, Y):
+    def _check_data(self, X, Y, method):
+        """X and Y as lists, checked; numbers that are not int, float or Fraction
+        (numpy scalars) are converted, so that int labels count as class labels."""
         X, Y = list(X), list(Y)
+        who = "Trainer.%s" % method
         if len(X) != len(Y):
-            raise ValueError("Trainer: X has %d samples but Y has %d" % (len(X), len(Y)))
+            raise ValueError("%s: X has %d samples but Y has %d" % (who, len(X), len(Y)))
         if not X:
-            raise ValueError("Trainer: no data (X and Y are empty)")
+            raise ValueError("%s: no data (X and Y are empty)" % who)
         width = model_width(self.model)
         for i, x in enumerate(X):
             try:
                 row = list(x)
             except TypeError:
-                raise ValueError("Trainer: X[%d] is %r, not a sequence of numbers" % (i, x)) from None
+                raise ValueError("%s: X[%d] is %r, not a sequence of numbers" % (who, i, x)) from None
             if width is not None and len(row) != width:
-                raise ValueError("Trainer: X[%d] has %d inputs, the model expects %d" % (i, len(row), width))
+                raise ValueError("%s: X[%d] has %d inputs, the model expects %d" % (who, i, len(row), width))
             for j, v in enumerate(row):
-                if not _is_number(v):
-                    raise ValueError("Trainer: X[%d][%d] is %r, not a number" % (i, j, v))
+                row[j] = _number(v)
+                if row[j] is None:
+                    raise ValueError("%s: X[%d][%d] is %r, not a number" % (who, i, j, v))
+            X[i] = tuple(row)
         for i, y in enumerate(Y):
-            if not (_is_number(y) or (isinstance(y, (list, tuple)) and all(map(_is_number, y)))):
-                raise ValueError("Trainer: Y[%d] is %r, not a number" % (i, y))
+            if isinstance(y, (list, tuple)):
+                numbers = [_number(v) for v in y]
+                Y[i] = None if None in numbers else numbers
+            else:
+                Y[i] = _number(y)
+            if Y[i] is None:
+                raise ValueError("%s: Y[%d] is %r, not a number" % (who, i, y))
         return X, Y
+
+
+class _Place:
+    """where a step is: its phase and the sample (an index into X) being worked on."""
+    phase = 'forward pass'
+    sample = None
+
+
+class _NotFinite(FloatingPointError):
+    """a nan or inf found by the trainer's own checks (not raised by the engine)."""
+
+
+def _check_finite(x, what):
+    if isinstance(x, float) and not math.isfinite(x):
+        raise _NotFinite("%s is %r" % (what, x))
+
+
+def _named_weights(model, optimizer):
+    """([(name, Value)] of everything a step changes: the model's parameters, whose
+    gradients backward fills, and the optimizer's; [(name, Value)] of the optimizer's)."""
+    everything = list(getattr(model, 'named_parameters', lambda: [])())
+    names = {id(p): name for name, p in everything}
+    optimized = []
+    for k, p in enumerate(optimizer.params):
+        if id(p) not in names:
+            names[id(p)] = "params[%d]" % k
+            everything.append((names[id(p)], p))
+        optimized.append((names[id(p)], p))
+    return everything, optimized
+
+
+def _optimizer_state(optimizer):
+    """optimizer.state_dict(), or None for an optimizer that has none."""
+    state_dict = getattr(optimizer, 'state_dict', None)
+    return state_dict() if state_dict is not None else None
 
 
 def predict_class(out, signed):
@@ -207,8 +304,14 @@ def _numbers(out):
     return [v.data for v in out] if isinstance(out, list) else out.data
 
 
-def _is_number(v):
-    return isinstance(v, (int, float, Fraction, Value)) and not isinstance(v, bool)
+def _number(v):
+    """v as an int, float or Fraction (numpy scalars converted), a Value as it is, or None."""
+    if isinstance(v, Value):
+        return v
+    try:
+        return as_number(v, 'Trainer')
+    except TypeError:
+        return None
 
 
 def _class_labels(Y):
