@@ -8,7 +8,7 @@
 """
 from .anomaly import detect_anomaly
 from .backward import backward, graph_nodes, topological_order
-from .flipbook import flipbook
+from .explore import explore, flipbook
 from .functional import grad, is_grad_enabled, no_grad
 from .gradcheck import GradcheckError, gradcheck
 from .ops import OPS
@@ -19,4 +19,4 @@ from .value import Value
 
 __all__ = ['Value', 'backward', 'topological_order', 'graph_nodes', 'grad', 'no_grad', 'is_grad_enabled',
            'gradcheck', 'GradcheckError', 'detect_anomaly', 'OPS', 'to_dot', 'draw', 'GraphvizNotFound',
-           'record_scopes', 'scope', 'step', 'Step', 'Stepper', 'trace', 'tree', 'flipbook']
+           'record_scopes', 'scope', 'step', 'Step', 'Stepper', 'trace', 'tree', 'explore', 'flipbook']

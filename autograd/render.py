@@ -55,7 +55,7 @@ def to_dot(root, rankdir='LR', params=(), depth=None, clusters=None, legend=True
     rankdir: 'LR' (left to right) or 'TB' (top to bottom).
     params: Values drawn as parameters; an nn model's parameters are found without it.
     depth: draw only nodes within this many edges of root.
-    clusters: {node: ('L1', 'n3')}, as record_scopes() records; boxes them by module call.
+    clusters: {node: ('L1', 'L1.n3')}, as record_scopes() records; boxes them by module call.
     grads: {node: gradient} to show instead of .grad (the stepper's gradients so far);
     nodes missing from it show 'grad -'. done: (node, input slot) edges already
     stepped through; current: the edge just stepped, highlighted. stepping: the
@@ -63,6 +63,16 @@ def to_dot(root, rankdir='LR', params=(), depth=None, clusters=None, legend=True
     max_nodes: a larger graph raises ValueError (None: no limit).
     Names come from notation.Naming, as in every other view.
     """
+    return dot_layout(root, rankdir, params, depth, clusters, legend, grads, done, current, title, stepping,
+                      max_nodes, naming)[0]
+
+
+def dot_layout(root, rankdir='LR', params=(), depth=None, clusters=None, legend=True, grads=None, done=(),
+               current=None, title=None, stepping=False, max_nodes=MAX_NODES, naming=None, element_ids=False):
+    """to_dot's work: returns (DOT text, {node: its DOT id}, [clusters as (id, name, member ids, parent id)]).
+    element_ids: every node, edge and cluster gets an id= the SVG keeps (the explorer's handles):
+    a value box n5, its operation n5op, a constant n5c1, the edge from input slot k e5_k,
+    the edge from the operation to its result o5, a cluster cl2."""
     if not isinstance(root, Value):
         raise TypeError("to_dot: expected a Value, got %s %r" % (type(root).__name__, root))
     if rankdir not in ('LR', 'TB'):
@@ -75,6 +85,9 @@ def to_dot(root, rankdir='LR', params=(), depth=None, clusters=None, legend=True
                          % (format(len(nodes), ','), '' if depth is None else ' within depth %d' % depth,
                             format(max_nodes, ',')))
     ids = {node: "n%d" % k for k, node in enumerate(nodes)}
+
+    def named(element_id):
+        return ', id="%s"' % element_id if element_ids else ''
     shown = naming.names
     params = set(params)
     done = set(done)
@@ -89,33 +102,36 @@ def to_dot(root, rankdir='LR', params=(), depth=None, clusters=None, legend=True
     for node in nodes:
         kind = 'result' if not node.is_leaf() else 'param' if node in params or is_parameter(node) else 'input'
         kinds_used.add(kind)
-        statements = ['%s [shape=record, style=filled, fillcolor="%s", label="{%s|data %s|grad %s}"];'
+        k = ids[node][1:]
+        statements = ['%s [shape=record, style=filled, fillcolor="%s", label="{%s|data %s|grad %s}"%s];'
                       % (ids[node], KINDS[kind][0], _escape(shown[node]), _escape(fmt(node.data)),
-                         _escape(grad_text(node, grads)))]
+                         _escape(grad_text(node, grads)), named(ids[node]))]
         if not node.is_leaf():
             op_id = ids[node] + "op"
             op_text = node.op if not node.parameter else "%s (at 0: %s)" % (node.op, fmt(node.parameter))
-            statements.append('%s [shape=ellipse, label="%s"];' % (op_id, _escape(op_text)))
-            edges.append('%s -> %s;' % (op_id, ids[node]))
+            statements.append('%s [shape=ellipse, label="%s"%s];' % (op_id, _escape(op_text), named(op_id)))
+            edges.append('%s -> %s%s;' % (op_id, ids[node], ' [id="o%s"]' % k if element_ids else ''))
             for slot, (operand, local) in enumerate(zip(node.operands, (node._da, node._db))):
                 if isinstance(operand, Value):
                     if operand not in ids:       # beyond the depth limit
                         continue
-                    edges.append('%s -> %s [label="%s"%s];' % (ids[operand], op_id, _escape(fmt(local)),
-                                                              _edge_style((node, slot), done, current)))
+                    edges.append('%s -> %s [label="%s"%s%s];' % (ids[operand], op_id, _escape(fmt(local)),
+                                                                _edge_style((node, slot), done, current),
+                                                                named('e%s_%d' % (k, slot))))
                 else:
                     kinds_used.add('constant')
                     const_id = "%sc%d" % (ids[node], slot)
-                    statements.append('%s [shape=box, style="filled,rounded", fillcolor="%s", label="%s"];'
-                                      % (const_id, KINDS['constant'][0], _escape(fmt(operand))))
-                    edges.append('%s -> %s [style=dashed];' % (const_id, op_id))
+                    statements.append('%s [shape=box, style="filled,rounded", fillcolor="%s", label="%s"%s];'
+                                      % (const_id, KINDS['constant'][0], _escape(fmt(operand)), named(const_id)))
+                    edges.append('%s -> %s [style=dashed%s];' % (const_id, op_id, named('c%s_%d' % (k, slot))))
         body[node] = statements
-    lines += _grouped(nodes, body, _with_leaves(nodes, clusters or {}))
+    grouped, groups = _grouped(nodes, body, _with_leaves(nodes, clusters or {}), ids, element_ids)
+    lines += grouped
     lines += ['  ' + e for e in edges]
     if legend:
         lines += _legend(kinds_used, stepping or grads is not None)
     lines.append('}')
-    return '\n'.join(lines) + '\n'
+    return '\n'.join(lines) + '\n', ids, groups
 
 
 def _escape_long(text):
@@ -145,27 +161,34 @@ def _with_leaves(nodes, clusters):
     return placed
 
 
-def _grouped(nodes, body, clusters):
-    """node statements, nested in one labelled cluster per scope path."""
+def _grouped(nodes, body, clusters, ids, element_ids):
+    """node statements, nested in one labelled cluster per scope path; and the clusters
+    as [(id, name, ids of the value boxes in it and in its sub-clusters, parent id)]."""
     tree = {'nodes': [], 'children': {}}
     for node in nodes:
         place = tree
         for name in clusters.get(node, ()):
             place = place['children'].setdefault(name, {'nodes': [], 'children': {}})
         place['nodes'].append(node)
-    lines, counter = [], [0]
+    lines, groups = [], []
 
-    def emit(place, indent):
+    def emit(place, indent, parent):
+        members = [ids[node] for node in place['nodes']]
         for node in place['nodes']:
             lines.extend(indent + s for s in body[node])
         for name, child in place['children'].items():
-            lines.append('%ssubgraph cluster_%d {' % (indent, counter[0]))
-            counter[0] += 1
-            lines.append('%s  label="%s"; style="rounded,dashed"; color="#888888";' % (indent, _escape(name)))
-            emit(child, indent + '  ')
+            cid = 'cl%d' % len(groups)
+            groups.append(None)
+            lines.append('%ssubgraph cluster_%s {' % (indent, cid[2:]))
+            lines.append('%s  label="%s"; style="rounded,dashed"; color="#888888";%s'
+                         % (indent, _escape(name), ' id="%s";' % cid if element_ids else ''))
+            inner = emit(child, indent + '  ', cid)
+            groups[int(cid[2:])] = (cid, name, inner, parent)
+            members += inner
             lines.append(indent + '}')
-    emit(tree, '  ')
-    return lines
+        return members
+    emit(tree, '  ', None)
+    return lines, groups
 
 
 def _legend(kinds_used, stepping):

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from . import notation
 from .notation import Naming, fmt
-from .render import draw, grad_text, notebook_graph
+from .render import GraphvizNotFound, draw, grad_text, notebook_graph
 from .value import Value
 
 
@@ -172,9 +172,20 @@ class Stepper:
         """the graph now: finished edges green, the current one red, gradients so far ('-' where none yet)."""
         return draw(self.root, **dict(self.dot_options(), **options))
 
+    def explore(self, path, **options):
+        """the explorer page (explore.explore) of this backward pass, opening at this step."""
+        from .explore import explore
+        return explore(self.root, path, at=self.position, stepper=self, **options)
+
     def _repr_html_(self):
-        equation = self.steps[-1]._repr_html_() if self.steps else (
-            '<div style="font-family:monospace">%s</div>' % notation.html.escape(self.where()))
+        """in a notebook: the explorer page at this step, inline; without `dot`, or for a
+        graph too big to lay out, the equation and the text tree."""
+        from .explore import explorer_html, iframe
+        try:
+            return iframe(explorer_html(self.root, stepper=self, at=self.position))
+        except (GraphvizNotFound, ValueError):
+            pass
+        equation = self.steps[-1]._repr_html_() if self.steps else ''
         return ('<div class="stepper"><div style="font-family:monospace">%s</div>%s%s</div>'
                 % (notation.html.escape(self.where()), equation,
                    notebook_graph(self.root, self.naming, **self.dot_options())))

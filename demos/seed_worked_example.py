@@ -7,7 +7,7 @@ its input is >= 0 (the articles' convention). Loss = 1/2 (x - y)^2.
 from fractions import Fraction
 
 import nn
-from autograd import draw, flipbook, record_scopes
+from autograd import draw, explore, record_scopes
 
 from .common import exact, have_dot, out_path, table
 
@@ -88,11 +88,12 @@ def main(out=None):
         loss.backward()
         pictures['graph'] = draw(loss).render(out_path('seed_third_sample', out), format='svg', cleanup=True)
         model = seed_model()
-        with record_scopes():
+        with record_scopes() as scopes:
             loss = nn.half_squared_error(model(third), 1)
         loss.label = 'Loss'
-        pictures['flipbook'] = flipbook(loss, out_path('seed_flipbook', out))
-        print("\nwrote %s and %s" % (pictures['graph'], pictures['flipbook']))
+        pictures['explorer'] = explore(loss, out_path('seed_explorer.html', out), clusters=scopes)
+        print("\nwrote %s and %s (open it in a browser: step through the backward pass)"
+              % (pictures['graph'], pictures['explorer']))
     else:
         print("\n(Graphviz's dot is not installed: no pictures; apt-get install graphviz)")
     return dict(per_sample_w=per_sample_w, epoch_outputs=epoch_outputs, batch_outputs=batch_outputs,

@@ -62,10 +62,11 @@ def test_a_step_displays_its_equation_typeset(executed):
 
 
 @needs_dot
-def test_a_stepper_displays_the_graph_at_its_step_with_the_equation(executed):
+def test_a_stepper_displays_the_explorer_at_its_step(executed):
     html = mime(executed.cells[2])['text/html']
-    assert 'step 2 of 5' in html and '<math' in html and '<svg' in html
-    assert 'stroke="#d62728"' in html and 'stroke="#2ca02c"' in html      # the current step, a done one
+    # the explorer page itself, in an iframe's srcdoc (works with no kernel), opening at step 2
+    assert html.startswith('<iframe srcdoc="') and '&lt;svg id=&quot;graph&quot;' in html
+    assert '&quot;at&quot;:2,' in html and 'explorer.animate' not in html.split('srcdoc')[0]
 
 
 @needs_dot
@@ -105,6 +106,9 @@ def test_the_exported_notebook_shows_equation_and_picture_in_chromium(executed, 
             assert graph.is_visible()
             # the drawing's text is drawn at a size a person reads (not squeezed to the cell)
             heights = page.eval_on_selector_all('svg text', 'els => els.slice(0, 40).map(e => e.getBoundingClientRect().height)')
+            frame = page.frame_locator('iframe').first               # the Stepper's explorer, at its step
+            assert frame.locator('#counter').inner_text() == 'step 2 of 5'
+            assert frame.locator('#graph').is_visible() and 't1.grad +=' in frame.locator('#eqtext').inner_text()
             page.screenshot(path=str(tmp_path / 'notebook.png'), full_page=True)
             keep = os.environ.get('SCREENSHOT_DIR')
             if keep:

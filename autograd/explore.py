@@ -1,0 +1,171 @@
+"""explore(root, path): the whole backward pass in ONE self-contained, offline page.
+
+The graph is laid out once, by Graphviz's `dot`, and every chain-rule step is
+data (which edge, whose .grad becomes what, the equation), so the page grows
+with nodes + steps, not nodes x steps. In the page: pan and zoom (mouse, touch,
+keys) with d3-zoom, vendored in static/ with its licence; the view follows the
+current edge at a readable size; buttons, arrow keys, a slider and play/pause
+to step; hover or click a node for its numbers and its op's formula; fold a
+layer or neuron (a record_scopes() cluster) to one box; search a node by name.
+
+Every text the page shows comes from notation.py, as in every other view.
+"""
+import html
+import json
+import os
+import re
+import subprocess
+from importlib import resources
+
+from . import notation
+from .notation import fmt
+from .ops import OPS
+from .render import GraphvizNotFound, INSTALL_HINT, MAX_NODES, dot_layout
+from .stepper import Stepper, _check_root
+
+FOLLOW_SCALE = (1.0, 1.6)     # zoom range when following a step: 11-unit text stays >= 10 CSS px
+
+
+class ExplorerPage(str):
+    """The page's path; in Jupyter it shows the page itself, inline (an iframe whose
+    srcdoc holds the page, so a notebook exported to HTML keeps it, with no kernel)."""
+    html = ''
+
+    def _repr_html_(self):
+        return iframe(self.html)
+
+
+def iframe(page, height=640):
+    return ('<iframe srcdoc="%s" style="width:100%%;height:%dpx;border:1px solid #ccc" '
+            'sandbox="allow-scripts"></iframe>' % (html.escape(page, quote=True), height))
+
+
+def explore(root, path, title=None, clusters=None, params=(), rankdir='LR', at=0, max_nodes=MAX_NODES,
+            stepper=None):
+    """Write the explorer page for root's backward pass to `path` (.html added where the
+    name has none); returns its path, which Jupyter shows inline. clusters: from
+    `with record_scopes() as clusters:`, to fold layers and neurons; at: the step the
+    page opens at (Stepper.explore passes its own). Every .grad is left as it was.
+    Needs Graphviz's `dot`."""
+    _check_root('explore', root)
+    page = explorer_html(root, title=title, clusters=clusters, params=params, rankdir=rankdir, at=at,
+                         stepper=stepper, max_nodes=max_nodes)
+    path = os.fspath(path)
+    if not os.path.splitext(path)[1]:
+        path += '.html'
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write(page)
+    result = ExplorerPage(path)
+    result.html = page
+    return result
+
+
+def flipbook(root, folder, title=None, **options):
+    """The flip-book of earlier versions, now the explorer page: folder/index.html."""
+    return explore(root, os.path.join(os.fspath(folder), 'index.html'), title=title, **options)
+
+
+def explorer_html(root, title=None, clusters=None, params=(), rankdir='LR', at=0, stepper=None,
+                  max_nodes=MAX_NODES):
+    """the page as a string (see explore). stepper: a Stepper on root, whose state is
+    kept (the page replays the pass from its start)."""
+    own = stepper is None
+    stepper = stepper or Stepper(root)
+    position = stepper.position
+    stepper.reset()                  # every .grad as before the stepper, to replay from the start
+    try:
+        steps, start, final = _replay(stepper)
+    finally:
+        stepper.reset()
+        if not own:                  # put the caller's stepper back where it stood
+            for _ in range(position):
+                stepper.next()
+    naming = stepper.naming
+    dot, ids, groups = dot_layout(root, rankdir=rankdir, params=params, clusters=clusters, grads=final,
+                                  stepping=True, max_nodes=max_nodes, naming=naming, element_ids=True)
+    svg = _svg(dot)
+    data = {
+        'steps': [_step_data(s, ids, before) for s, before in steps],
+        'start': {ids[node]: text for node, text in start.items()},
+        'nodes': {ids[node]: _node_data(node, naming, ids) for node in naming.nodes if node in ids},
+        'edges': {'e%s_%d' % (ids[s.node][1:], s.slot): [ids[s.parent], ids[s.node]] for s, _ in steps},
+        'clusters': [{'id': cid, 'name': name, 'members': members, 'parent': parent}
+                     for cid, name, members, parent in groups],
+        'root': ids[root],
+        'at': max(0, min(int(at), len(steps))),
+        'follow': FOLLOW_SCALE,
+    }
+    title = title or "Backprop through %s, one chain-rule step at a time" % notation.printable(naming[root])
+    library = resources.files('autograd').joinpath('static', 'd3-zoom.min.js').read_text(encoding='utf-8')
+    values = {'title': html.escape(title), 'svg': svg, 'library': library, 'data': script_json(data),
+              'notation': html.escape(notation.NOTATION).replace('\n', '<br>')}
+    # one pass, so that nothing inserted (a label reading "%(data)s") is read as a placeholder
+    return re.sub(r'%\((\w+)\)s', lambda m: values[m.group(1)], PAGE)
+
+
+def _replay(stepper):
+    """run the stepper through; returns ([(Step, the receiver's grad text before)],
+    {node: grad text at the start}, {node: .grad at the end}); the caller resets it."""
+    stepper._start()                  # the root's gradient is 1, as backward() starts
+    start = {node: fmt(g) for node, g in stepper.grads.items()}
+    reached = set(stepper.grads)
+    steps = []
+    while True:
+        s = stepper.next()
+        if s is None:
+            break
+        steps.append((s, fmt(s.before) if s.parent in reached else '-'))
+        reached.add(s.parent)
+    final = {node: node.grad for node in stepper.naming.nodes}
+    return steps, start, final
+
+
+def _step_data(s, ids, before):
+    k = ids[s.node][1:]
+    return {'e': 'e%s_%d' % (k, s.slot), 'n': ids[s.node], 'p': ids[s.parent], 'b': before, 'a': fmt(s.after),
+            'm': notation.step_mathml(s.parent_name, s.node_name, s.local, s.upstream, s.contribution),
+            't': notation.printable(str(s))}
+
+
+def _node_data(node, naming, ids):
+    """what hovering a node shows: name, op, data, the op's formula and local derivatives."""
+    info = {'name': notation.printable(naming[node]), 'data': fmt(node.data)}
+    if node._a is None:
+        info['op'] = ''
+        info['kind'] = 'parameter' if notation.is_parameter(node) else 'leaf'
+        return info
+    op = OPS[node.op]
+    info['op'] = node.op
+    info['formula'] = op.formula
+    info['locals'] = [[notation.local_symbol(naming[node], naming[p]), fmt(d)]
+                      for p, d in zip(node.parents, node.local_grads)]
+    return info
+
+
+def _svg(dot):
+    """dot's SVG for the page: no XML prologue, and no size or viewBox, so that one unit
+    is one CSS pixel at zoom 1 and the page's zoom alone decides how big text is."""
+    try:
+        svg = subprocess.run(['dot', '-Tsvg'], input=dot.encode('utf-8'), capture_output=True,
+                             check=True, timeout=600).stdout.decode('utf-8')
+    except FileNotFoundError:
+        raise GraphvizNotFound(INSTALL_HINT) from None
+    svg = svg[svg.index('<svg'):]
+    head, rest = svg.split('>', 1)
+    keep = [a for a in head[4:].split('\n') if a.strip().startswith('xmlns')]
+    return '<svg id="graph" %s>%s' % (' '.join(a.strip() for a in keep), rest)
+
+
+def script_json(data):
+    """data as JSON that is safe inside <script>: no '<', '>' or '&' at all (so neither
+    '</script>' nor '<!--' can change how the browser reads the script), and no
+    U+2028/U+2029, which end a line in older JavaScript."""
+    text = json.dumps(data, separators=(',', ':'))
+    for c in '<>&\u2028\u2029':
+        text = text.replace(c, '\\u%04x' % ord(c))
+    return text
+
+
+PAGE = open(os.path.join(os.path.dirname(__file__), 'static', 'explorer.html'), encoding='utf-8').read()
