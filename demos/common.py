@@ -14,7 +14,7 @@ def out_path(name, out=None):
 
 
 def exact(x):
-    """a number as the articles write it: an exact fraction and its decimal."""
+    """a number and its decimal: an exact fraction as 43/100 (0.43), a float to 6 digits."""
     if isinstance(x, Fraction) and x.denominator != 1:
         return "%s (%.10g)" % (x, float(x))
     if isinstance(x, Fraction):

@@ -1,4 +1,4 @@
-"""Neural networks on the autograd engine: modules, losses, optimizers."""
+"""Neural networks on the autograd engine: modules, losses, optimizers, the trainer, the layer view."""
 from .layers import MLP, Layer, Neuron
 from .layerview import BatchView, LayerView, batch_view, layer_view
 from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,

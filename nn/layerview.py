@@ -31,7 +31,7 @@ no weight moves.
 import html
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import List, Optional
+from typing import Optional
 
 from autograd import Value, record_scopes
 from autograd.notation import fmt
@@ -122,7 +122,7 @@ class LayerView:
     # ------------------------------------------------------------------ display
     def rows(self):
         """(symbol, what it is, numbers, the graph's nodes they are read from), in the
-        articles' order: x, o1 .. oK, loss; then δ(K+1) down to δ1, each layer's
+        articles' order: x, o1 .. oK, y, loss; then δ(K+1) down to δ1, each layer's
         ∂Loss/∂W and ∂Loss/∂b after its δ (002: δ4, δ3, δ2, ∂Loss/∂W2, δ1)."""
         L = _loss_symbol(self.scale)
         rows = [("x", "the input", self.x, self._x_names + " .data")]

@@ -2,7 +2,6 @@
 computed independently (002's δ rules exactly in Fractions, 001/003's layer recursion and
 003's DZ = P - Y, DW = (1/m) DZ . H^T in numpy float64), to the Trainer's own gradient,
 and left without a trace on the model."""
-import math
 from fractions import Fraction
 
 import numpy as np
