@@ -164,6 +164,7 @@ def part_000(t, X, Y):
     print("\n3. Seed 000, Batch Learning: one step over the batch of 3, learning rate 1e-7")
     lr = Fraction(1, 10 ** 7)
     starting_weights(t, "000", "Example", "Back from the beginning")
+    data_table(t, "000", X, Y)
     model = seed_model()
     batch = nn.batch_view(model, LOSS, X, Y)
     print("\nRun the forward pass")

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Optional
 
-from autograd import Value, record_scopes
+from autograd import Value, is_grad_enabled, record_scopes
 from autograd.notation import fmt
 
 from .layers import MLP, Layer, Neuron, as_values, name_outputs
@@ -219,6 +219,9 @@ def layer_view(model, loss, x, y, scale=1):
     under `loss` (e.g. nn.half_squared_error): a LayerView. `scale`: the δ's are those
     of scale * loss; 1/n is 000's Loss^learning for a sample of a batch of n."""
     layers, single = _layers_of(model)
+    if not is_grad_enabled():
+        raise RuntimeError("layer_view: called inside no_grad(), where no graph is recorded to read; "
+                           "call it outside the no_grad() block")
     width = len(layers[0][1][0].w)
     try:
         row = [v.data if isinstance(v, Value) else v for v in x]

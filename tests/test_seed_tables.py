@@ -107,6 +107,10 @@ EXPECTED = [
     # 000 "Example": "Back from the beginning ... w2 = (1/200, 3000/11600000, 1/5800)": the same ERRATUM
     # as 002's "Model"; its own "We use the initial values" line two paragraphs on has the - sign
     ('000', 'Example', 'w2', None, W2),
+    # 000 "Data": the same three rows as 002's
+    ('000', 'Data', 'x', 1, X1), ('000', 'Data', 'y', 1, 0),
+    ('000', 'Data', 'x', 2, X2), ('000', 'Data', 'y', 2, 1),
+    ('000', 'Data', 'x', 3, X3), ('000', 'Data', 'y', 3, 1),
     # 000 "Run the forward pass": the same two tables as 002's
     *forward_table('000', 'Run the forward pass', (0, 1, 0), (0, 1, 0)),
     *score_table('000', 'Run the forward pass', (0, 0, F('0.5')), (True, True, False)),

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import nn
+from autograd import no_grad
 from nn import MLP, SGD, Layer, Neuron, Trainer, batch_view, cross_entropy, half_squared_error, layer_view, squared_error
 
 
@@ -309,3 +310,5 @@ def test_errors_say_what_is_wrong():
         batch_view(model, half_squared_error, [(1, 2, 3)] * 3, [0, 1])
     with pytest.raises(ValueError, match="batch_view: no samples"):
         batch_view(model, half_squared_error, [], [])
+    with no_grad(), pytest.raises(RuntimeError, match=r"layer_view: called inside no_grad\(\)"):
+        layer_view(model, half_squared_error, (1, 2, 3), 0)       # else every δ would read 0
