@@ -2,9 +2,12 @@
 
 A 2-layer network, sigmoid hidden layer and softmax output, with cross-entropy
 averaged over a batch of m samples. The engine backpropagates through every
-scalar; the article's formulas do it with matrices:
+scalar, and nn.batch_view reads its per-layer vectors off the graph; the
+article's formulas do it with matrices, a column per sample:
     DZ = P - Y,   DW = (1/m) DZ . H^T,   Db = the mean of the columns of DZ
 and, one layer down, DZ1 = (W2^T . DZ) * H (1 - H),  DW1 = (1/m) DZ1 . X^T.
+The layer view's δ's are those of Loss^learning = loss_i / m, so m times its
+∂Loss^learning/∂z at the output is the article's DZ = P - Y.
 """
 import math
 import random
@@ -43,7 +46,7 @@ def matrix_gradients(W1, b1, W2, b2, X, labels):
     DZ1 = [[d * h * (1 - h) for d, h in zip(dr, hr)] for dr, hr in zip(dH, H)]
     DW1 = [[v / m for v in row] for row in matmul(DZ1, X)]
     Db1 = [sum(row) / m for row in DZ1]
-    return DW1, Db1, DW2, Db2
+    return DZ2, DW1, Db1, DW2, Db2
 
 
 def main(out=None, n=3, hidden=4, classes=3, m=5, seed=0):
@@ -51,33 +54,37 @@ def main(out=None, n=3, hidden=4, classes=3, m=5, seed=0):
     rng = random.Random(seed)
     X = [[rng.uniform(-2, 2) for _ in range(n)] for _ in range(m)]
     labels = [rng.randrange(classes) for _ in range(m)]
-    layer1 = nn.Layer(n, hidden, activation='sigmoid', seed=seed)
-    layer2 = nn.Layer(hidden, classes, activation='linear', seed=seed + 1)
-    for p in layer1.parameters() + layer2.parameters():
+    model = nn.MLP(n, [hidden, classes], activation='sigmoid', seed=seed)   # the output layer is linear
+    for p in model.parameters():
         p.data = rng.uniform(-1, 1)                                          # biases too, so Db is not trivial
+    batch = nn.batch_view(model, nn.cross_entropy, X, labels)
 
-    loss = sum(nn.cross_entropy(layer2(layer1(x)), y) for x, y in zip(X, labels)) * (1 / m)
-    loss.backward()
-
+    layer1, layer2 = model.layers
     W1 = [[w.data for w in neuron.w] for neuron in layer1.neurons]
     b1 = [neuron.b.data for neuron in layer1.neurons]
     W2 = [[w.data for w in neuron.w] for neuron in layer2.neurons]
     b2 = [neuron.b.data for neuron in layer2.neurons]
-    DW1, Db1, DW2, Db2 = matrix_gradients(W1, b1, W2, b2, X, labels)
+    DZ2, DW1, Db1, DW2, Db2 = matrix_gradients(W1, b1, W2, b2, X, labels)
 
-    rows, worst = [], 0.0
-    for name, layer, DW, Db in (("1", layer1, DW1, Db1), ("2", layer2, DW2, Db2)):
-        for i, neuron in enumerate(layer.neurons):
-            for j, w in enumerate(neuron.w):
-                rows.append(("W%s[%d][%d]" % (name, i, j), w.grad, DW[i][j]))
-            rows.append(("b%s[%d]" % (name, i), neuron.b.grad, Db[i]))
-    for _, engine, matrix in rows:
-        worst = max(worst, abs(engine - matrix))
-    print("batch of m = %d, loss = %.6f" % (m, loss.data))
-    print(table(["parameter", "engine (scalar backprop)", "matrix formula", "|difference|"],
+    print("batch of m = %d, Loss^avg = %.6f" % (m, batch.loss_avg))
+    # DZ at the output: the layer view's per-sample δ (one column per sample), times m
+    dz_rows = [("DZ2[%d][%d]" % (i, j), m * batch.layers[1].dz[j][i], DZ2[i][j])
+               for i in range(classes) for j in range(m)]
+    print("\nThe output layer's DZ = P - Y, a column per sample")
+    print(table(["entry", "m * layer view's ∂Loss^learning/∂z", "P - Y", "|difference|"],
+                [(name, "%+.15f" % e, "%+.15f" % mtx, "%.1e" % abs(e - mtx)) for name, e, mtx in dz_rows]))
+    rows = []
+    for name, numbers, DW, Db in (("1", batch.layers[0], DW1, Db1), ("2", batch.layers[1], DW2, Db2)):
+        for i, (dw, db) in enumerate(zip(numbers.dW, numbers.db)):
+            for j, g in enumerate(dw):
+                rows.append(("W%s[%d][%d]" % (name, i, j), g, DW[i][j]))
+            rows.append(("b%s[%d]" % (name, i), db, Db[i]))
+    print("\nDW = (1/m) DZ . H^T and Db, beside the layer view's sums over the batch")
+    print(table(["parameter", "layer view: sum of ∂Loss^learning/∂W", "matrix formula", "|difference|"],
                 [(name, "%+.15f" % e, "%+.15f" % mtx, "%.1e" % abs(e - mtx)) for name, e, mtx in rows]))
+    worst = max(abs(e - mtx) for _, e, mtx in rows + dz_rows)
     print("largest absolute difference: %.2e" % worst)
-    return dict(rows=rows, max_difference=worst)
+    return dict(rows=rows, dz_rows=dz_rows, max_difference=worst)
 
 
 if __name__ == '__main__':

@@ -2,8 +2,10 @@
 
 One sigmoid neuron, binary cross-entropy, a seeded 2-D dataset of two
 overlapping clouds. Each method sees every sample once per epoch (equal sample
-budgets); only how many samples make one step differs.
+budgets); only how many samples make one step differs. First, for one batch, the
+engine's gradient beside 001's closed form dJ/dw = (1/m) sum_i (y^_i - y_i) x_i.
 """
+import math
 import random
 
 import nn
@@ -20,6 +22,31 @@ def two_clouds(n=256, seed=0):
         X.append((cx + rng.gauss(0, 1.0), 0.5 * cx + rng.gauss(0, 1.0)))
         y.append(label)
     return X, y
+
+
+def closed_form(model, X, Y):
+    """001's batch gradient of J = -(1/m) sum_i (y_i log y^_i + (1 - y_i) log(1 - y^_i)), written
+    out in plain Python: y^_i = sigmoid(w . x_i + b), dJ/dw = (1/m) sum_i (y^_i - y_i) x_i and
+    dJ/db = (1/m) sum_i (y^_i - y_i) (the article's last lines drop the sum for b)."""
+    w, b = [p.data for p in model.w], model.b.data
+    errors = [1 / (1 + math.exp(-(sum(wj * xj for wj, xj in zip(w, x)) + b))) - y for x, y in zip(X, Y)]
+    m = len(X)
+    return [sum(e * x[j] for e, x in zip(errors, X)) / m for j in range(len(w))], sum(errors) / m
+
+
+def gradient_check(X, Y, m=32):
+    """for the first batch of m samples: the engine's gradient (nn.batch_view's sum of the
+    per-sample ∂Loss^learning/∂W) beside the closed form; returns [(parameter, engine, article)]."""
+    model = nn.Neuron(2, activation='sigmoid', seed=0)
+    batch = nn.batch_view(model, nn.binary_cross_entropy, X[:m], Y[:m])
+    dw, db = closed_form(model, X[:m], Y[:m])
+    # the neuron in the articles' numbering: L1 = x, L2 = W2 . o1 + b2, L3 = sigmoid(o2)
+    rows = [("w%d" % (j + 1), g, c) for j, (g, c) in enumerate(zip(batch.dW(2)[0], dw))]
+    rows.append(("b", batch.db(2)[0], db))
+    print("One batch of m = %d at the starting weights: the engine's gradient and 001's closed form" % m)
+    print(table(["parameter", "engine: sum of the layer view's ∂Loss^learning/∂W", "(1/m) sum (y^ - y) x",
+                 "|difference|"], [(p, "%+.17f" % g, "%+.17f" % c, "%.1e" % abs(g - c)) for p, g, c in rows]))
+    return rows
 
 
 def train(X, Y, batch_size, epochs, lr, every=32):
@@ -41,6 +68,8 @@ def train(X, Y, batch_size, epochs, lr, every=32):
 def main(out=None, n=256, epochs=20):
     print(__doc__.strip().splitlines()[0])
     X, Y = two_clouds(n)
+    check = gradient_check(X, Y)
+    print()
     methods = [("full batch (%d)" % n, None), ("mini-batch (32)", 32), ("SGD (1)", 1)]
     results = {}
     for name, batch_size in methods:
@@ -62,7 +91,7 @@ def main(out=None, n=256, epochs=20):
     fig.savefig(path, dpi=110)
     plt.close(fig)
     print("wrote %s" % path)
-    return dict(results=results, picture=path)
+    return dict(results=results, picture=path, gradient_check=check)
 
 
 if __name__ == '__main__':

@@ -5,6 +5,7 @@ from fractions import Fraction
 
 import pytest
 
+import nn
 from demos import batch_backprop_matrix, first_graph, moons, seed_worked_example, sgd_vs_batch
 from demos.__main__ import DEMOS, main
 
@@ -41,12 +42,30 @@ def test_sgd_vs_batch(tmp_path):
     steps = {name: len(h.step_loss) for name, (h, _, _) in r['results'].items()}
     assert steps == {"full batch (64)": 3, "mini-batch (32)": 6, "SGD (1)": 192}
     assert os.path.getsize(r['picture']) > 10_000
+    # 001's closed form (1/m) sum (y^ - y) x beside the engine's gradient, for w1, w2 and b
+    check = r['gradient_check']
+    assert [name for name, _, _ in check] == ['w1', 'w2', 'b']
+    assert all(abs(engine - article) <= 1e-15 and abs(engine) > 1e-3 for _, engine, article in check)
+
+
+def test_sgd_vs_batch_closed_form_is_001s_formula():
+    # by hand, a neuron with w = (1, -1), b = 0.5 on x = (1, 0) -> y = 1 and x = (0, 2) -> y = 0:
+    # y^ = sigmoid(1.5) and sigmoid(-1.5); dJ/dw = 1/2 ((y^1 - 1) (1, 0) + y^2 (0, 2)), dJ/db = 1/2 (y^1 - 1 + y^2)
+    model = nn.Neuron(2, activation='sigmoid')
+    model.w[0].data, model.w[1].data, model.b.data = 1.0, -1.0, 0.5
+    s = lambda z: 1 / (1 + math.exp(-z))
+    dw, db = sgd_vs_batch.closed_form(model, [(1.0, 0.0), (0.0, 2.0)], [1, 0])
+    assert dw == pytest.approx([(s(1.5) - 1) / 2, s(-1.5)], rel=1e-15)
+    assert db == pytest.approx((s(1.5) - 1 + s(-1.5)) / 2, rel=1e-15)
 
 
 def test_batch_backprop_matches_the_matrix_formulas():
     r = batch_backprop_matrix.main()
-    assert len(r['rows']) == 4 * 3 + 4 + 3 * 4 + 3
+    assert len(r['rows']) == 4 * 3 + 4 + 3 * 4 + 3 and len(r['dz_rows']) == 3 * 5
     assert r['max_difference'] <= 1e-12
+    # each column of P - Y sums to 0 (the probabilities sum to 1, Y is one-hot), read off the layer view
+    for j in range(5):
+        assert abs(sum(engine for name, engine, _ in r['dz_rows'] if name.endswith('[%d]' % j))) <= 1e-12
 
 
 def test_moons_reaches_full_training_accuracy(tmp_path):
