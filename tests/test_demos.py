@@ -79,3 +79,14 @@ def test_demos_command_lists_and_rejects_unknown_names(capsys):
     assert all(name in listed for name in DEMOS)
     with pytest.raises(SystemExit):
         main(['no_such_demo'])
+
+
+def test_mlp_explorer_writes_one_page_for_the_whole_pass(tmp_path):
+    from demos import mlp_explorer
+    r = mlp_explorer.main(out=str(tmp_path))
+    # MLP(2,[4,4,1]): 4 neurons of 2 inputs + bias, 4 of 4 + bias, 1 of 4 + bias = 12 + 20 + 5 parameters
+    assert r['parameters'] == 37 and r['steps'] > 100 and r['loss'].label == 'loss'
+    if r['page']:
+        text = open(r['page'], encoding='utf-8').read()
+        assert os.listdir(tmp_path) == ['mlp_explorer.html'] and text.count('<svg') == 1
+        assert '"name":"L2.n3.w4"' in text and os.path.getsize(r['page']) < 1_000_000
