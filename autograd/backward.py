@@ -8,7 +8,7 @@ walk the very same edges in the very same order.
 No recursion anywhere: a 1,000,000-deep chain is as easy as a wide one.
 """
 from .anomaly import check_gradients
-from .mode import state
+from . import mode
 
 
 def parents_of(node):
@@ -117,7 +117,7 @@ def backward(root):
         return
     order, mark = _order_marking_grads(root)
     root.grad = 1
-    anomaly = state.anomaly
+    anomaly = mode.current().anomaly
     try:
         for node in order:
             # the chain rule, one edge at a time: parent.grad += local * node.grad,

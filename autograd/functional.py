@@ -3,7 +3,7 @@ from contextlib import contextmanager
 
 from . import ops
 from .backward import topological_order, edges_of
-from .mode import state
+from . import mode
 from .value import Value
 
 
@@ -11,16 +11,16 @@ from .value import Value
 def no_grad():
     """Inside this block (or a function it decorates) operations record no graph:
     results are plain leaves. Use it for evaluation and for weight updates."""
-    old = state.set(recording=False)
+    token = mode.switch(recording=False)
     try:
         yield
     finally:
-        state.restore(old)
+        mode.restore(token)
 
 
 def is_grad_enabled():
     """True where operations record a graph (outside no_grad()), as torch.is_grad_enabled()."""
-    return state.recording
+    return mode.current().recording
 
 
 def grad(output, inputs, create_graph=False):

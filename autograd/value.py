@@ -17,7 +17,7 @@ from fractions import Fraction
 from . import ops
 from .backward import backward, parents_of, local_grads_of
 from .anomaly import is_finite
-from .mode import state
+from .mode import current
 
 _new = object.__new__
 _NUMBER_TYPES = frozenset((int, float, Fraction))
@@ -56,28 +56,28 @@ def _fail(op, a, b, error):
     raise type(error)("%s: %s" % (_describe(op, a, b), error)) from None
 
 
-def _record(op, data, a, b, da, db):
-    """the node out = op(a, b) with its local derivatives; inside detect_anomaly()
-    a FloatingPointError if data is nan or inf, and inside record_scopes() the
-    node's scope is noted."""
-    if state.fast:
+def _record(op, data, a, b, da, db, m):
+    """the node out = op(a, b) with its local derivatives, in mode m (mode.py): inside
+    detect_anomaly() a FloatingPointError if data is nan or inf, and inside
+    record_scopes() the node's scope is noted."""
+    if m.fast:
         return _node(op.name, data, a, b, da, db)
-    _check_finite(op, data, a, b)
+    _check_finite(op, data, a, b, m)
     out = _node(op.name, data, a, b, da, db)
-    if state.scopes is not None:
-        state.scopes[out] = state.path
+    if m.scopes is not None:
+        m.scopes[out] = m.path
     return out
 
 
-def _unrecorded(op, data, a, b):
+def _unrecorded(op, data, a, b, m):
     """out = op(a, b) inside no_grad(): a plain leaf, made before any local
     derivative is computed, since nobody will use one; anomaly mode still checks it."""
-    _check_finite(op, data, a, b)
+    _check_finite(op, data, a, b, m)
     return _leaf(data)
 
 
-def _check_finite(op, data, a, b):
-    if state.anomaly and not is_finite(data):
+def _check_finite(op, data, a, b, m):
+    if m.anomaly and not is_finite(data):
         raise FloatingPointError("detect_anomaly: %s produced %r" % (_describe(op, a, b), data))
 
 
@@ -108,14 +108,15 @@ def _binary(op, a, b):
         data = op.forward(x, y)
     except (ArithmeticError, ValueError) as error:
         _fail(op, a, b, error)
-    if not state.recording:
-        return _unrecorded(op, data, a, b)
+    m = current()
+    if not m.recording:
+        return _unrecorded(op, data, a, b, m)
     da, db = op.local(x, y, data)
     if not a_is_value:
         a, da = x, None          # no gradient flows to a plain number
     if not b_is_value:
         b, db = y, None
-    return _record(op, data, a, b, da, db)
+    return _record(op, data, a, b, da, db, m)
 
 
 def _operand(op, a, b, x):
@@ -136,9 +137,10 @@ def _unary(op, a, parameter=None):
         data = op.forward(x)
     except (ArithmeticError, ValueError) as error:
         _fail(op, a, None, error)
-    if not state.recording:
-        return _unrecorded(op, data, a, None)
-    return _record(op, data, a, parameter, op.local(x, parameter, data), None)
+    m = current()
+    if not m.recording:
+        return _unrecorded(op, data, a, None, m)
+    return _record(op, data, a, parameter, op.local(x, parameter, data), None, m)
 
 
 class Value:
@@ -153,7 +155,7 @@ class Value:
 
     def __init__(self, data, label=''):
         self.data = as_number(data, 'Value')
-        if state.anomaly and not is_finite(self.data):
+        if current().anomaly and not is_finite(self.data):
             raise FloatingPointError("detect_anomaly: a leaf Value(%r, label=%r) is not finite" % (data, label))
         self.grad = 0
         self._a = self._b = self._da = self._db = None
@@ -226,7 +228,8 @@ class Value:
     # written out (test_value.py checks they agree). This halves the forward pass.
     def __add__(self, other):
         if other.__class__ is Value:
-            if state.fast:
+            m = current()        # this thread's or task's switches (mode.py)
+            if m.fast:
                 out = _new(Value)
                 out.data = self.data + other.data
                 out.grad = 0
@@ -236,7 +239,7 @@ class Value:
                 out._da = 1          # d(a + b)/da
                 out._db = 1          # d(a + b)/db
                 return out
-            if state.plain:      # inside no_grad(): a bare leaf
+            if m.plain:      # inside no_grad(): a bare leaf
                 return _leaf(self.data + other.data)
         return _binary(ops.ADD, self, other)
 
@@ -251,7 +254,8 @@ class Value:
 
     def __mul__(self, other):
         if other.__class__ is Value:
-            if state.fast:
+            m = current()
+            if m.fast:
                 out = _new(Value)
                 out.data = self.data * other.data
                 out.grad = 0
@@ -261,7 +265,7 @@ class Value:
                 out._da = other.data  # d(a * b)/da = b
                 out._db = self.data   # d(a * b)/db = a
                 return out
-            if state.plain:      # inside no_grad(): a bare leaf
+            if m.plain:      # inside no_grad(): a bare leaf
                 return _leaf(self.data * other.data)
         return _binary(ops.MUL, self, other)
 
