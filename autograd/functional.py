@@ -33,7 +33,11 @@ def grad(output, inputs, create_graph=False):
     if not isinstance(output, Value):
         raise TypeError("grad: output must be a Value, got %s %r" % (type(output).__name__, output))
     single = isinstance(inputs, Value)
-    inputs = [inputs] if single else list(inputs)
+    try:
+        inputs = [inputs] if single else list(inputs)
+    except TypeError:
+        raise TypeError("grad: inputs must be a Value or a list of Values, got %s %r"
+                        % (type(inputs).__name__, inputs)) from None
     for i, x in enumerate(inputs):
         if not isinstance(x, Value):
             raise TypeError("grad: inputs[%d] must be a Value, got %s %r" % (i, type(x).__name__, x))
@@ -55,6 +59,8 @@ def grad(output, inputs, create_graph=False):
 def _local_values(node):
     """node's edges with each local derivative recomputed as a Value, from the op table,
     so that the derivative itself has a graph (the same formula, given Value inputs)."""
+    if node._a is None:      # a leaf output (a constant derivative, say) passes nothing on
+        return []
     op = ops.OPS[node.op]
     a, b = node._a, node._b
     if op.arity == 1:
