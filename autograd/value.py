@@ -56,6 +56,13 @@ def _fail(op, a, b, error):
     raise type(error)("%s: %s" % (_describe(op, a, b), error)) from None
 
 
+def _fail_local(op, a, b, error):
+    """the same for an error in op's local derivatives: the result may fit a float
+    while its slope does not (1e-200 ** -1)."""
+    why = "is too large for a float" if isinstance(error, OverflowError) else "failed: %s" % error
+    raise type(error)("%s: its local derivative (%s) %s" % (_describe(op, a, b), op.formula, why)) from None
+
+
 def _record(op, data, a, b, da, db, m):
     """the node out = op(a, b) with its local derivatives, in mode m (mode.py): inside
     detect_anomaly() a FloatingPointError if data is nan or inf, and inside
@@ -111,7 +118,10 @@ def _binary(op, a, b):
     m = current()
     if not m.recording:
         return _unrecorded(op, data, a, b, m)
-    da, db = op.local(x, y, data)
+    try:
+        da, db = op.local(x, y, data)
+    except (ArithmeticError, ValueError) as error:
+        _fail_local(op, a, b, error)
     if not a_is_value:
         a, da = x, None          # no gradient flows to a plain number
     if not b_is_value:
@@ -223,24 +233,34 @@ class Value:
         backward(self)
 
     # ------------------------------------------------------------------ arithmetic
+    # numpy arrays are refused both ways until arrays mean something here: this makes
+    # `ndarray + Value` return NotImplemented, so Python asks Value.__radd__, which
+    # raises the TypeError `Value + ndarray` raises (numpy scalars still combine).
+    # np.exp(Value) and other ufuncs raise TypeError too. numpy is never imported.
+    __array_ufunc__ = None
+
     # + and * between two Values are most of any network's graph, so they skip the
     # generic _binary: the same forward and local derivatives as ops.ADD and ops.MUL,
     # written out (test_value.py checks they agree). This halves the forward pass.
+    # An error there (an int too large for a float) falls through to _binary, which names it.
     def __add__(self, other):
         if other.__class__ is Value:
             m = current()        # this thread's or task's switches (mode.py)
-            if m.fast:
-                out = _new(Value)
-                out.data = self.data + other.data
-                out.grad = 0
-                out._tag = '+'
-                out._a = self
-                out._b = other
-                out._da = 1          # d(a + b)/da
-                out._db = 1          # d(a + b)/db
-                return out
-            if m.plain:      # inside no_grad(): a bare leaf
-                return _leaf(self.data + other.data)
+            try:
+                if m.fast:
+                    out = _new(Value)
+                    out.data = self.data + other.data
+                    out.grad = 0
+                    out._tag = '+'
+                    out._a = self
+                    out._b = other
+                    out._da = 1          # d(a + b)/da
+                    out._db = 1          # d(a + b)/db
+                    return out
+                if m.plain:      # inside no_grad(): a bare leaf
+                    return _leaf(self.data + other.data)
+            except ArithmeticError:
+                pass
         return _binary(ops.ADD, self, other)
 
     def __radd__(self, other):
@@ -255,18 +275,21 @@ class Value:
     def __mul__(self, other):
         if other.__class__ is Value:
             m = current()
-            if m.fast:
-                out = _new(Value)
-                out.data = self.data * other.data
-                out.grad = 0
-                out._tag = '*'
-                out._a = self
-                out._b = other
-                out._da = other.data  # d(a * b)/da = b
-                out._db = self.data   # d(a * b)/db = a
-                return out
-            if m.plain:      # inside no_grad(): a bare leaf
-                return _leaf(self.data * other.data)
+            try:
+                if m.fast:
+                    out = _new(Value)
+                    out.data = self.data * other.data
+                    out.grad = 0
+                    out._tag = '*'
+                    out._a = self
+                    out._b = other
+                    out._da = other.data  # d(a * b)/da = b
+                    out._db = self.data   # d(a * b)/db = a
+                    return out
+                if m.plain:      # inside no_grad(): a bare leaf
+                    return _leaf(self.data * other.data)
+            except ArithmeticError:
+                pass
         return _binary(ops.MUL, self, other)
 
     def __rmul__(self, other):
