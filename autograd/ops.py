@@ -67,10 +67,11 @@ def data(x):
 
 
 def relu_slope(a, grad_at_zero):
-    """1 where a > 0, 0 where a < 0, grad_at_zero where a == 0 exactly; a float for float a."""
+    """1 where a > 0, 0 where a < 0, grad_at_zero where a == 0 exactly; floats for a float a."""
     x = data(a)
-    slope = 1 if x > 0 else grad_at_zero if x == 0 else 0
-    return float(slope) if x.__class__ is float else slope
+    if x.__class__ is float:
+        return 1.0 if x > 0 else float(grad_at_zero) if x == 0 else 0.0
+    return 1 if x > 0 else grad_at_zero if x == 0 else 0
 
 
 def pow_slope(a, n):

@@ -10,6 +10,9 @@ A node has at most two inputs, so they live in fixed slots rather than tuples:
     _b, _db   second input, or the op's parameter, and d out/d b
 A local derivative is None where no gradient flows: toward a plain number, or
 on a leaf. A recorded operation takes 112 bytes (micrograd: 1168; ../shared/bench).
+
+Value() checks its number; assigning .data later is not checked: it is a plain
+slot that every operation writes, and a checking property would slow them all.
 """
 import numbers
 from fractions import Fraction
@@ -150,7 +153,11 @@ def _unary(op, a, parameter=None):
     m = current()
     if not m.recording:
         return _unrecorded(op, data, a, None, m)
-    return _record(op, data, a, parameter, op.local(x, parameter, data), None, m)
+    try:
+        local = op.local(x, parameter, data)
+    except (ArithmeticError, ValueError) as error:
+        _fail_local(op, a, None, error)
+    return _record(op, data, a, parameter, local, None, m)
 
 
 class Value:

@@ -361,6 +361,8 @@ def test_an_overflowing_local_derivative_names_the_operation():
         Value(10) ** Value(1000)      # exact 10**1000; d/db = 10**1000 log 10 is a float
     with no_grad():                   # no slope is computed here, so nothing overflows
         assert (Value(1e-200) ** -1).data == pytest.approx(1e200)
+    with pytest.raises(OverflowError, match=r"^relu\(x=0\.0\): its local derivative \(relu\(a\): .*\) is too large"):
+        Value(0.0, 'x').relu(grad_at_zero=10 ** 400)     # a float node's slope is a float
 
 
 def test_an_int_too_large_for_a_float_names_the_operation_on_the_fast_path():
