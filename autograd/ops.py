@@ -6,7 +6,8 @@ of the output with respect to each input. The chain rule then only ever does
 
 Each derivative is written once, generically, in terms of the inputs `a`, `b`
 and the output `out`: the same expression serves int, Fraction and float
-inputs (exact where the inputs are exact), and Value inputs, which is how
+inputs (exact where the inputs are exact; a float node's slopes are never
+Fractions, see like()), and Value inputs, which is how
 `grad(..., create_graph=True)` differentiates a second time.
 """
 import math
@@ -91,7 +92,9 @@ def exponent_slope(a, out):
     """d(a**b)/db = a**b * log(a); for a <= 0 it is defined only where out is 0."""
     if data(a) > 0:
         return out * log(a)
-    return math.nan if data(out) != 0 else 0.0 if data(out).__class__ is float else 0
+    if data(out) != 0:
+        return math.nan
+    return 0.0 if data(out).__class__ is float else 0
 
 
 # ----------------------------------------------------------- forward functions

@@ -248,7 +248,8 @@ class Value:
 
     # + and * between two Values are most of any network's graph, so they skip the
     # generic _binary: the same forward and local derivatives as ops.ADD and ops.MUL,
-    # written out (test_value.py checks they agree). This halves the forward pass.
+    # written out (test_ops.py checks they agree). This halves the forward pass.
+    # (They skip ops.like() too: a Fraction times a float Value keeps a Fraction slope.)
     # An error there (an int too large for a float) falls through to _binary, which names it.
     def __add__(self, other):
         if other.__class__ is Value:
