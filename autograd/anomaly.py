@@ -2,7 +2,7 @@
 import math
 from contextlib import contextmanager
 
-from .mode import state
+from . import mode
 
 
 @contextmanager
@@ -10,11 +10,11 @@ def detect_anomaly():
     """Inside this block every new node's value, and every gradient backward()
     computes, is checked; the first nan or inf raises FloatingPointError naming
     the node. Slower: use it to find where a nan came from."""
-    old = state.set(anomaly=True)
+    token = mode.switch(anomaly=True)
     try:
         yield
     finally:
-        state.restore(old)
+        mode.restore(token)
 
 
 def is_finite(x):

@@ -7,8 +7,13 @@ walk the very same edges in the very same order.
 
 No recursion anywhere: a 1,000,000-deep chain is as easy as a wide one.
 """
+import threading
+
 from .anomaly import check_gradients
-from .mode import state
+from . import mode
+
+
+_one_at_a_time = threading.Lock()   # backward() keeps its marks in .grad: see its docstring
 
 
 def parents_of(node):
@@ -111,34 +116,57 @@ def backward(root):
     double the leaves and leave the intermediates at their one-pass values.
     The reset is free: an intermediate's first incoming gradient replaces the
     walk's mark instead of being added to a zero.
+
+    Threads take turns: the walk keeps its marks in .grad, so backward() holds
+    one process-wide lock, and two threads differentiating the same graph (or
+    graphs that share nodes) run one after the other, as two calls in sequence
+    would. grad() touches no .grad and does not wait.
+
+    If it fails half-way (detect_anomaly(), Ctrl-C), no mark is left behind and
+    the intermediates read 0; under detect_anomaly() the leaves also get back the
+    gradients they had before the call, so that a retry counts nothing twice.
+    Outside it they may keep part of this call's gradients: zero them to retry.
     """
-    if root._a is None:     # a leaf: d root/d root = 1, accumulated like any leaf
-        root.grad += 1
-        return
-    order, mark = _order_marking_grads(root)
-    root.grad = 1
-    anomaly = state.anomaly
     try:
-        for node in order:
-            # the chain rule, one edge at a time: parent.grad += local * node.grad,
-            # where an intermediate parent still holding the walk's mark starts from 0
-            g = node.grad
-            if node._da is not None:
-                parent = node._a
-                if parent.grad is mark:
-                    parent.grad = node._da * g
-                else:
-                    parent.grad += node._da * g
-            if node._db is not None:
-                parent = node._b
-                if parent.grad is mark:
-                    parent.grad = node._db * g
-                else:
-                    parent.grad += node._db * g
-            if anomaly:
-                check_gradients(node)
-    except BaseException:    # an anomaly or Ctrl-C half-way: nodes not reached yet read 0
-        for node in order:
-            if node.grad is mark:
-                node.grad = 0
-        raise
+        is_leaf = root._a is None
+    except AttributeError:
+        raise TypeError("backward: expected a Value, got %s %r" % (type(root).__name__, root)) from None
+    with _one_at_a_time:
+        if is_leaf:         # d root/d root = 1, accumulated like any leaf
+            root.grad += 1
+            return
+        order, mark = _order_marking_grads(root)
+        root.grad = 1
+        anomaly = mode.current().anomaly
+        # anomaly mode can stop half-way on purpose: keep what the leaves held before
+        leaves_before = {p: p.grad for node in order for p in parents_of(node) if p._a is None} if anomaly else None
+        try:
+            for node in order:
+                # the chain rule, one edge at a time: parent.grad += local * node.grad,
+                # where an intermediate parent still holding the walk's mark starts from 0
+                g = node.grad
+                if node._da is not None:
+                    parent = node._a
+                    if parent.grad is mark:
+                        parent.grad = node._da * g
+                    else:
+                        parent.grad += node._da * g
+                if node._db is not None:
+                    parent = node._b
+                    if parent.grad is mark:
+                        parent.grad = node._db * g
+                    else:
+                        parent.grad += node._db * g
+                if anomaly:
+                    check_gradients(node)
+        except BaseException as error:    # an anomaly, Ctrl-C or an overflow half-way
+            for n in order:
+                n.grad = 0
+            if leaves_before is not None:
+                for leaf, g in leaves_before.items():
+                    leaf.grad = g
+            if error.__class__ is OverflowError:     # an exact int too large for a float gradient
+                raise OverflowError("backward: the gradient through a %r node%s is too large for a float: %s"
+                                    % (node.op, " labelled %r" % node.label if node.label else "",
+                                       error)) from None
+            raise

@@ -3,7 +3,7 @@ from contextlib import contextmanager
 
 from . import ops
 from .backward import topological_order, edges_of
-from .mode import state
+from . import mode
 from .value import Value
 
 
@@ -11,16 +11,16 @@ from .value import Value
 def no_grad():
     """Inside this block (or a function it decorates) operations record no graph:
     results are plain leaves. Use it for evaluation and for weight updates."""
-    old = state.set(recording=False)
+    token = mode.switch(recording=False)
     try:
         yield
     finally:
-        state.restore(old)
+        mode.restore(token)
 
 
 def is_grad_enabled():
     """True where operations record a graph (outside no_grad()), as torch.is_grad_enabled()."""
-    return state.recording
+    return mode.current().recording
 
 
 def grad(output, inputs, create_graph=False):
@@ -33,7 +33,11 @@ def grad(output, inputs, create_graph=False):
     if not isinstance(output, Value):
         raise TypeError("grad: output must be a Value, got %s %r" % (type(output).__name__, output))
     single = isinstance(inputs, Value)
-    inputs = [inputs] if single else list(inputs)
+    try:
+        inputs = [inputs] if single else list(inputs)
+    except TypeError:
+        raise TypeError("grad: inputs must be a Value or a list of Values, got %s %r"
+                        % (type(inputs).__name__, inputs)) from None
     for i, x in enumerate(inputs):
         if not isinstance(x, Value):
             raise TypeError("grad: inputs[%d] must be a Value, got %s %r" % (i, type(x).__name__, x))
@@ -55,6 +59,8 @@ def grad(output, inputs, create_graph=False):
 def _local_values(node):
     """node's edges with each local derivative recomputed as a Value, from the op table,
     so that the derivative itself has a graph (the same formula, given Value inputs)."""
+    if node._a is None:      # a leaf output (a constant derivative, say) passes nothing on
+        return []
     op = ops.OPS[node.op]
     a, b = node._a, node._b
     if op.arity == 1:

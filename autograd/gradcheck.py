@@ -1,4 +1,6 @@
 """gradcheck: compare backprop's gradients with central differences. Needs no torch."""
+import math
+
 from .functional import grad, no_grad
 from .value import Value, as_number
 
@@ -7,8 +9,16 @@ class GradcheckError(AssertionError):
     """backprop and central differences disagree on some input's gradient."""
 
 
+def _check_eps(eps, context):
+    eps = as_number(eps, '%s eps' % context)
+    if not 0 < eps < math.inf:      # 0 divides by zero; a negative eps flips the sign; nan never passes
+        raise ValueError("%s: eps must be a positive finite step, got %r" % (context, eps))
+    return eps
+
+
 def numeric_gradient(f, values, i, eps=1e-6):
     """(f(x + eps e_i) - f(x - eps e_i)) / (2 eps), in floats, recording no graph."""
+    eps = _check_eps(eps, 'numeric_gradient')
     def at(shift):
         args = [Value(float(v) + (shift if j == i else 0.0)) for j, v in enumerate(values)]
         with no_grad():
@@ -24,6 +34,7 @@ def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
     Returns True, or raises GradcheckError naming the input, the analytic
     gradient and the numeric one. Pass |analytic - numeric| <= atol + rtol |numeric|.
     """
+    eps = _check_eps(eps, 'gradcheck')
     values = [as_number(x.data if isinstance(x, Value) else x, 'gradcheck input %d' % i)
               for i, x in enumerate(inputs)]
     xs = [Value(v, label=x.label if isinstance(x, Value) else '') for v, x in zip(values, inputs)]

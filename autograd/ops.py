@@ -6,7 +6,8 @@ of the output with respect to each input. The chain rule then only ever does
 
 Each derivative is written once, generically, in terms of the inputs `a`, `b`
 and the output `out`: the same expression serves int, Fraction and float
-inputs (exact where the inputs are exact), and Value inputs, which is how
+inputs (exact where the inputs are exact; a float node's slopes are never
+Fractions, see like()), and Value inputs, which is how
 `grad(..., create_graph=True)` differentiates a second time.
 """
 import math
@@ -46,6 +47,13 @@ def power(a, n):
     return a ** n
 
 
+def like(slope, out):
+    """slope as d out sees it: a Fraction slope on a float node becomes a float. It is
+    exact only because exact operands gave it (the 1/5 of Value(3.0) / 5), and it would
+    carry a Fraction into a float graph's gradients (no format, json or numpy for those)."""
+    return float(slope) if slope.__class__ is Fraction and out.__class__ is float else slope
+
+
 def exp(x):
     return math.exp(x) if isinstance(x, NUMBERS) else x.exp()
 
@@ -60,17 +68,23 @@ def data(x):
 
 
 def relu_slope(a, grad_at_zero):
-    """1 where a > 0, 0 where a < 0, grad_at_zero where a == 0 exactly."""
+    """1 where a > 0, 0 where a < 0, grad_at_zero where a == 0 exactly; floats for a float a."""
     x = data(a)
+    if x.__class__ is float:
+        return 1.0 if x > 0 else float(grad_at_zero) if x == 0 else 0.0
     return 1 if x > 0 else grad_at_zero if x == 0 else 0
 
 
 def pow_slope(a, n):
-    """d(a**n)/da = n * a**(n-1), with the limits at a == 0 spelled out."""
-    if n == 0:
-        return 0
+    """d(a**n)/da = n * a**(n-1), with the limits at a == 0 spelled out (see POW)."""
+    if isinstance(n, NUMBERS) and n == 0:
+        # a**0 is the constant 1; a Value n keeps the formula, whose d/dn is not 0
+        return 0.0 if data(a).__class__ is float else 0
     if data(a) == 0 and data(n) < 1:
-        return math.inf          # e.g. sqrt at 0: the slope is vertical
+        # 0 at n == 0, else a vertical slope (sqrt at 0). `0 * a**n` adds 0 to the
+        # number, and for Value inputs makes the slope's own derivative 0 * inf = nan:
+        # a constant's derivative would be 0, a finite answer where none exists
+        return (0 if data(n) == 0 else math.inf) + 0 * power(a, n)
     return n * power(a, n - 1)
 
 
@@ -78,7 +92,9 @@ def exponent_slope(a, out):
     """d(a**b)/db = a**b * log(a); for a <= 0 it is defined only where out is 0."""
     if data(a) > 0:
         return out * log(a)
-    return 0 if data(out) == 0 else math.nan
+    if data(out) != 0:
+        return math.nan
+    return 0.0 if data(out).__class__ is float else 0
 
 
 # ----------------------------------------------------------- forward functions
@@ -141,14 +157,20 @@ def _relu(a):
 
 
 # ----------------------------------------------------------- the table
+# Singular points of pow, at a == 0; plain backward() and grad(create_graph=True)
+# agree on them:
+#   d/da = 0 where b == 0 (a**0 is the constant 1); inf where 0 < b < 1 (a vertical
+#          slope, sqrt at 0), whose own derivative is nan; b a^(b-1) where b >= 1.
+#   d/db = 0 where a**b == 0 (b > 0); nan at b == 0, where 0**b jumps from 1 to 0
+#          (PyTorch says 0 there), and for any a < 0, where log a is not real.
 #        name       arity forward   local derivatives (d out/d a, d out/d b)                     formula
 ADD = Op('+',       2, _add,     lambda a, b, out: (1, 1),                                     'a + b: (1, 1)')
 SUB = Op('-',       2, _sub,     lambda a, b, out: (1, -1),                                    'a - b: (1, -1)')
-MUL = Op('*',       2, _mul,     lambda a, b, out: (b, a),                                     'a * b: (b, a)')
-DIV = Op('/',       2, _div,     lambda a, b, out: (div(1, b), -div(out, b)),                  'a / b: (1/b, -a/b^2)')
+MUL = Op('*',       2, _mul,     lambda a, b, out: (like(b, out), like(a, out)),               'a * b: (b, a)')
+DIV = Op('/',       2, _div,     lambda a, b, out: (like(div(1, b), out), -div(out, b)),       'a / b: (1/b, -a/b^2)')
 POW = Op('**',      2, _pow,     lambda a, b, out: (pow_slope(a, b), exponent_slope(a, out)),  'a ** b: (b a^(b-1), a^b log a)')
 EXP = Op('exp',     1, _exp,     lambda a, b, out: out,                                        'exp(a): exp(a)')
-LOG = Op('log',     1, _log,     lambda a, b, out: div(1, a),                                  'log(a): 1/a')
+LOG = Op('log',     1, _log,     lambda a, b, out: like(div(1, a), out),                       'log(a): 1/a')
 TANH = Op('tanh',   1, math.tanh, lambda a, b, out: 1 - out * out,                             'tanh(a): 1 - tanh(a)^2')
 SIGMOID = Op('sigmoid', 1, _sigmoid, lambda a, b, out: out * (1 - out),                        'sigmoid(a): s (1 - s)')
 RELU = Op('relu',   1, _relu,    lambda a, b, out: relu_slope(a, b),                           'relu(a): 1 if a > 0, b (grad_at_zero) if a == 0, else 0')

@@ -9,38 +9,38 @@ record_scopes() a scope does nothing, and nothing is slowed down.
 """
 from contextlib import contextmanager
 
-from .mode import state
+from . import mode
 
 
 @contextmanager
 def record_scopes():
     """note the scope path of every node made inside; yields the {node: path} dict."""
     scopes = {}
-    old = state.set(scopes=scopes)
+    token = mode.switch(scopes=scopes)
     try:
         yield scopes
     finally:
-        state.restore(old)
+        mode.restore(token)
 
 
 def recording_scopes():
     """True inside record_scopes(): a caller can skip naming scopes otherwise."""
-    return state.scopes is not None
+    return mode.current().scopes is not None
 
 
 class scope:
     """`with scope(name):` nodes made inside are noted under name (nested scopes nest)."""
-    __slots__ = ('name', 'outer')
+    __slots__ = ('name', 'token')
 
     def __init__(self, name):
         self.name = name
 
     def __enter__(self):
-        self.outer = state.path
-        if state.scopes is not None:
-            state.path = self.outer + (self.name,)
+        m = mode.current()
+        self.token = mode.switch(path=m.path + (self.name,)) if m.scopes is not None else None
         return self
 
     def __exit__(self, *exc):
-        state.path = self.outer
+        if self.token is not None:
+            mode.restore(self.token)
         return False

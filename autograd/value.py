@@ -10,6 +10,9 @@ A node has at most two inputs, so they live in fixed slots rather than tuples:
     _b, _db   second input, or the op's parameter, and d out/d b
 A local derivative is None where no gradient flows: toward a plain number, or
 on a leaf. A recorded operation takes 112 bytes (micrograd: 1168; ../shared/bench).
+
+Value() checks its number; assigning .data later is not checked: it is a plain
+slot that every operation writes, and a checking property would slow them all.
 """
 import numbers
 from fractions import Fraction
@@ -17,7 +20,7 @@ from fractions import Fraction
 from . import ops
 from .backward import backward, parents_of, local_grads_of
 from .anomaly import is_finite
-from .mode import state
+from .mode import current
 
 _new = object.__new__
 _NUMBER_TYPES = frozenset((int, float, Fraction))
@@ -56,28 +59,35 @@ def _fail(op, a, b, error):
     raise type(error)("%s: %s" % (_describe(op, a, b), error)) from None
 
 
-def _record(op, data, a, b, da, db):
-    """the node out = op(a, b) with its local derivatives; inside detect_anomaly()
-    a FloatingPointError if data is nan or inf, and inside record_scopes() the
-    node's scope is noted."""
-    if state.fast:
+def _fail_local(op, a, b, error):
+    """the same for an error in op's local derivatives: the result may fit a float
+    while its slope does not (1e-200 ** -1)."""
+    why = "is too large for a float" if isinstance(error, OverflowError) else "failed: %s" % error
+    raise type(error)("%s: its local derivative (%s) %s" % (_describe(op, a, b), op.formula, why)) from None
+
+
+def _record(op, data, a, b, da, db, m):
+    """the node out = op(a, b) with its local derivatives, in mode m (mode.py): inside
+    detect_anomaly() a FloatingPointError if data is nan or inf, and inside
+    record_scopes() the node's scope is noted."""
+    if m.fast:
         return _node(op.name, data, a, b, da, db)
-    _check_finite(op, data, a, b)
+    _check_finite(op, data, a, b, m)
     out = _node(op.name, data, a, b, da, db)
-    if state.scopes is not None:
-        state.scopes[out] = state.path
+    if m.scopes is not None:
+        m.scopes[out] = m.path
     return out
 
 
-def _unrecorded(op, data, a, b):
+def _unrecorded(op, data, a, b, m):
     """out = op(a, b) inside no_grad(): a plain leaf, made before any local
     derivative is computed, since nobody will use one; anomaly mode still checks it."""
-    _check_finite(op, data, a, b)
+    _check_finite(op, data, a, b, m)
     return _leaf(data)
 
 
-def _check_finite(op, data, a, b):
-    if state.anomaly and not is_finite(data):
+def _check_finite(op, data, a, b, m):
+    if m.anomaly and not is_finite(data):
         raise FloatingPointError("detect_anomaly: %s produced %r" % (_describe(op, a, b), data))
 
 
@@ -108,14 +118,18 @@ def _binary(op, a, b):
         data = op.forward(x, y)
     except (ArithmeticError, ValueError) as error:
         _fail(op, a, b, error)
-    if not state.recording:
-        return _unrecorded(op, data, a, b)
-    da, db = op.local(x, y, data)
+    m = current()
+    if not m.recording:
+        return _unrecorded(op, data, a, b, m)
+    try:
+        da, db = op.local(x, y, data)
+    except (ArithmeticError, ValueError) as error:
+        _fail_local(op, a, b, error)
     if not a_is_value:
         a, da = x, None          # no gradient flows to a plain number
     if not b_is_value:
         b, db = y, None
-    return _record(op, data, a, b, da, db)
+    return _record(op, data, a, b, da, db, m)
 
 
 def _operand(op, a, b, x):
@@ -136,9 +150,14 @@ def _unary(op, a, parameter=None):
         data = op.forward(x)
     except (ArithmeticError, ValueError) as error:
         _fail(op, a, None, error)
-    if not state.recording:
-        return _unrecorded(op, data, a, None)
-    return _record(op, data, a, parameter, op.local(x, parameter, data), None)
+    m = current()
+    if not m.recording:
+        return _unrecorded(op, data, a, None, m)
+    try:
+        local = op.local(x, parameter, data)
+    except (ArithmeticError, ValueError) as error:
+        _fail_local(op, a, None, error)
+    return _record(op, data, a, parameter, local, None, m)
 
 
 class Value:
@@ -153,7 +172,7 @@ class Value:
 
     def __init__(self, data, label=''):
         self.data = as_number(data, 'Value')
-        if state.anomaly and not is_finite(self.data):
+        if current().anomaly and not is_finite(self.data):
             raise FloatingPointError("detect_anomaly: a leaf Value(%r, label=%r) is not finite" % (data, label))
         self.grad = 0
         self._a = self._b = self._da = self._db = None
@@ -226,23 +245,35 @@ class Value:
         backward(self)
 
     # ------------------------------------------------------------------ arithmetic
+    # numpy arrays are refused both ways until arrays mean something here: this makes
+    # `ndarray + Value` return NotImplemented, so Python asks Value.__radd__, which
+    # raises the TypeError `Value + ndarray` raises (numpy scalars still combine).
+    # np.exp(Value) and other ufuncs raise TypeError too. numpy is never imported.
+    __array_ufunc__ = None
+
     # + and * between two Values are most of any network's graph, so they skip the
     # generic _binary: the same forward and local derivatives as ops.ADD and ops.MUL,
-    # written out (test_value.py checks they agree). This halves the forward pass.
+    # written out (test_ops.py checks they agree). This halves the forward pass.
+    # (They skip ops.like() too: a Fraction times a float Value keeps a Fraction slope.)
+    # An error there (an int too large for a float) falls through to _binary, which names it.
     def __add__(self, other):
         if other.__class__ is Value:
-            if state.fast:
-                out = _new(Value)
-                out.data = self.data + other.data
-                out.grad = 0
-                out._tag = '+'
-                out._a = self
-                out._b = other
-                out._da = 1          # d(a + b)/da
-                out._db = 1          # d(a + b)/db
-                return out
-            if state.plain:      # inside no_grad(): a bare leaf
-                return _leaf(self.data + other.data)
+            m = current()        # this thread's or task's switches (mode.py)
+            try:
+                if m.fast:
+                    out = _new(Value)
+                    out.data = self.data + other.data
+                    out.grad = 0
+                    out._tag = '+'
+                    out._a = self
+                    out._b = other
+                    out._da = 1          # d(a + b)/da
+                    out._db = 1          # d(a + b)/db
+                    return out
+                if m.plain:      # inside no_grad(): a bare leaf
+                    return _leaf(self.data + other.data)
+            except ArithmeticError:
+                pass
         return _binary(ops.ADD, self, other)
 
     def __radd__(self, other):
@@ -256,18 +287,22 @@ class Value:
 
     def __mul__(self, other):
         if other.__class__ is Value:
-            if state.fast:
-                out = _new(Value)
-                out.data = self.data * other.data
-                out.grad = 0
-                out._tag = '*'
-                out._a = self
-                out._b = other
-                out._da = other.data  # d(a * b)/da = b
-                out._db = self.data   # d(a * b)/db = a
-                return out
-            if state.plain:      # inside no_grad(): a bare leaf
-                return _leaf(self.data * other.data)
+            m = current()
+            try:
+                if m.fast:
+                    out = _new(Value)
+                    out.data = self.data * other.data
+                    out.grad = 0
+                    out._tag = '*'
+                    out._a = self
+                    out._b = other
+                    out._da = other.data  # d(a * b)/da = b
+                    out._db = self.data   # d(a * b)/db = a
+                    return out
+                if m.plain:      # inside no_grad(): a bare leaf
+                    return _leaf(self.data * other.data)
+            except ArithmeticError:
+                pass
         return _binary(ops.MUL, self, other)
 
     def __rmul__(self, other):
