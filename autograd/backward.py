@@ -108,6 +108,13 @@ def _order_marking_grads(root):
     return finished, mark
 
 
+def seed(root):
+    """d root/d root, where the chain rule starts: 1.0 for a float root, so that a graph
+    with any float in it gets float gradients everywhere (an int slope such as d(a+b)/da = 1
+    times a float is a float); 1 for an exact root, so that exact graphs stay exact."""
+    return 1.0 if root.data.__class__ is float else 1
+
+
 def backward(root):
     """Set node.grad = d root / d node for every node root depends on.
 
@@ -133,10 +140,10 @@ def backward(root):
         raise TypeError("backward: expected a Value, got %s %r" % (type(root).__name__, root)) from None
     with _one_at_a_time:
         if is_leaf:         # d root/d root = 1, accumulated like any leaf
-            root.grad += 1
+            root.grad += seed(root)
             return
         order, mark = _order_marking_grads(root)
-        root.grad = 1
+        root.grad = seed(root)
         anomaly = mode.current().anomaly
         # anomaly mode can stop half-way on purpose: keep what the leaves held before
         leaves_before = {p: p.grad for node in order for p in parents_of(node) if p._a is None} if anomaly else None

@@ -2,7 +2,7 @@
 from contextlib import contextmanager
 
 from . import ops
-from .backward import topological_order, edges_of
+from .backward import seed, topological_order, edges_of
 from . import mode
 from .value import Value
 
@@ -42,7 +42,7 @@ def grad(output, inputs, create_graph=False):
         if not isinstance(x, Value):
             raise TypeError("grad: inputs[%d] must be a Value, got %s %r" % (i, type(x).__name__, x))
 
-    grads = {output: 1}
+    grads = {output: seed(output)}
     for node in topological_order(output):
         g = grads[node]
         edges = _local_values(node) if create_graph else edges_of(node)

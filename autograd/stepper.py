@@ -20,6 +20,7 @@ gradient as it was before step(root).
 from dataclasses import dataclass
 
 from . import notation
+from .backward import seed
 from .notation import Naming, fmt
 from .render import GraphvizNotFound, draw, grad_text, notebook_graph
 from .value import Value
@@ -78,9 +79,9 @@ class Stepper:
             if node._a is not None:
                 node.grad = 0
         if self.root._a is None:
-            self.root.grad += 1        # backward() of a leaf accumulates, like any leaf
+            self.root.grad += seed(self.root)     # backward() of a leaf accumulates, like any leaf
         else:
-            self.root.grad = 1
+            self.root.grad = seed(self.root)
         self.reached = {self.root}
         self.started = True
 
@@ -152,7 +153,7 @@ class Stepper:
         if not self.started:
             return "step 0 of %d, not started (every gradient as before step())" % n
         if k == 0:
-            return "step 0 of %d, at the start: %s.grad = 1" % (n, root)
+            return "step 0 of %d, at the start: %s.grad = %s" % (n, root, fmt(seed(self.root)))
         last = self.steps[-1]
         return "step %d of %d%s, last: %s -> %s" % (k, n, " (finished)" if k == n else "",
                                                    notation.printable(last.node_name),

@@ -16,13 +16,13 @@ def test_stepping_from_the_terminal(tmp_path):
     assert out.returncode == 0, out.stderr
     text = out.stdout
     assert "3 chain-rule steps" in text
-    # L = c + 1.0, c = a * b: dL/dc = 1 (local 1 times L.grad 1); dc/da = b = 3.0
-    assert "c.grad += ∂L/∂c · L.grad = 1 · 1 = 1   (c.grad 0 -> 1)" in text
-    assert "a.grad += ∂c/∂a · c.grad = 3.0 · 1 = 3.0   (a.grad 0 -> 3.0)" in text
+    # L = c + 1.0, c = a * b: dL/dc = 1.0 (local 1 times L.grad 1.0: a float graph); dc/da = b = 3.0
+    assert "c.grad += ∂L/∂c · L.grad = 1 · 1.0 = 1.0   (c.grad 0 -> 1.0)" in text
+    assert "a.grad += ∂c/∂a · c.grad = 3.0 · 1.0 = 3.0   (a.grad 0 -> 3.0)" in text
     assert "undid: a.grad += " in text
     # after undoing step 2, the tree marks step 1: L passing gradient to c
-    assert "L = +   data 7.0   grad 1   ◀ passing gradient to c" in text and "commands:" in text
-    assert "c = *   data 6.0   grad 1   ◀ receiving gradient from L (step 1)" in text
+    assert "L = +   data 7.0   grad 1.0   ◀ passing gradient to c" in text and "commands:" in text
+    assert "c = *   data 6.0   grad 1.0   ◀ receiving gradient from L (step 1)" in text
     assert "a   data 2.0   grad -" in text
     assert "<Stepper step 1 of 3" in text
 

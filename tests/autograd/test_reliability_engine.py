@@ -491,3 +491,22 @@ def test_importing_autograd_does_not_import_numpy():
     out = subprocess.run([sys.executable, '-c', code], cwd=root, capture_output=True, text=True, check=True).stdout
     where, imported = out.split()
     assert where.startswith(root) and imported == 'False'
+
+
+def test_every_gradient_of_a_float_graph_is_a_float_and_of_an_exact_graph_exact():
+    from fractions import Fraction
+    from autograd import graph_nodes, grad
+    cases = [lambda: (Value(3.0) / 5, ()),
+             lambda: (Value(2.0) * Value(Fraction(1, 3)), ()),
+             lambda: (Value(1) / 3 + 2.0, ()),
+             lambda: (sum([Value(1.5), Value(2.5), Value(0.5)]) / 3, ())]
+    for make in cases:
+        root, _ = make()
+        root.backward()
+        for node in graph_nodes(root):
+            assert type(node.grad) is float, (root, node, node.grad)
+        leaves = [n for n in graph_nodes(root) if n.is_leaf()]
+        assert all(type(g) is float for g in grad(root, leaves))
+    exact = (Value(Fraction(1, 3)) * 3 + 1) / 2
+    exact.backward()
+    assert all(type(n.grad) in (int, Fraction) for n in graph_nodes(exact))

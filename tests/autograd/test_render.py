@@ -21,7 +21,7 @@ def example():
 def test_dot_shows_labels_data_grads_ops_and_local_derivatives():
     a, b, c, L = example()
     dot = to_dot(L, params=[a])
-    assert 'label="{a|data 2.0|grad -3.0}"' in dot and 'label="{c|data -6.0|grad 1}"' in dot
+    assert 'label="{a|data 2.0|grad -3.0}"' in dot and 'label="{c|data -6.0|grad 1.0}"' in dot
     assert '[shape=ellipse, label="*"]' in dot and '[shape=ellipse, label="+"]' in dot
     # edges into c's op carry dc/da = b = -3.0 and dc/db = a = 2.0
     ids = {line.split()[0]: line for line in dot.splitlines() if 'shape=record' in line}

@@ -73,10 +73,10 @@ def test_step_text_and_fields():
     first = s.next()
     assert (first.node, first.parent, first.local, first.upstream, first.contribution) == (L, c, 1, 1, 1)
     # at the root the local factor and the gradients are told apart: ∂L/∂c is the op's, .grad the sums
-    assert str(first) == "c.grad += ∂L/∂c · L.grad = 1 · 1 = 1   (c.grad 0 -> 1)"
+    assert str(first) == "c.grad += ∂L/∂c · L.grad = 1 · 1.0 = 1.0   (c.grad 0 -> 1.0)"
     second = s.next()
     # d(a*b)/da = b = 3.0; c.grad = 1; so a.grad gets 3.0, on the node itself
-    assert str(second) == "a.grad += ∂c/∂a · c.grad = 3.0 · 1 = 3.0   (a.grad 0 -> 3.0)"
+    assert str(second) == "a.grad += ∂c/∂a · c.grad = 3.0 · 1.0 = 3.0   (a.grad 0 -> 3.0)"
     assert (second.local, second.upstream, second.contribution, second.before, second.after) == (3.0, 1, 3.0, 0, 3.0)
     assert a.grad == 3.0 and b.grad == 0 and c.grad == 1
     assert repr(second) == "<Step 2: %s>" % second
@@ -86,7 +86,7 @@ def test_names_with_dots_are_bracketed_inside_the_local_derivative():
     w = Value(0.5, 'L1.n1.w1'); x = Value(2.0, 'x1')
     z = w * x; z.label = 'L1.n1.z'
     s = step(z)
-    assert str(s.next()) == "L1.n1.w1.grad += ∂(L1.n1.z)/∂(L1.n1.w1) · L1.n1.z.grad = 2.0 · 1 = 2.0   " \
+    assert str(s.next()) == "L1.n1.w1.grad += ∂(L1.n1.z)/∂(L1.n1.w1) · L1.n1.z.grad = 2.0 · 1.0 = 2.0   " \
                             "(L1.n1.w1.grad 0 -> 2.0)"
 
 
@@ -96,7 +96,7 @@ def test_prev_undoes_reset_restores_and_repr_says_where():
     c = a * a; c.label = 'c'
     c.grad = 7                           # stale, from some earlier pass
     s = step(c)
-    assert repr(s) == "<Stepper step 0 of 2, at the start: c.grad = 1; gradients so far: a=10.0, c=1>"
+    assert repr(s) == "<Stepper step 0 of 2, at the start: c.grad = 1.0; gradients so far: a=10.0, c=1.0>"
     s.next(); s.next()
     assert a.grad == 14.0 and "step 2 of 2 (finished)" in repr(s) and s.next() is None
     undone = s.prev()
@@ -141,7 +141,7 @@ def test_tree_has_data_and_grad_on_every_line():
     c = a * a + 1; c.label = 'c'
     c.backward()
     text = tree(c)
-    assert text.splitlines()[0] == "c = +   data 5.0   grad 1"
+    assert text.splitlines()[0] == "c = +   data 5.0   grad 1.0"
     assert "constant 1" in text and text.count("a   data 2.0   grad 4.0") == 2
     assert all("data" in line for line in text.splitlines() if "constant" not in line)
 
@@ -184,7 +184,7 @@ def test_tree_marks_the_current_step():
     s = step(c)
     s.next()
     text = tree(c, s.grads, mark=s)
-    assert "c = *   data 6.0   grad 1   ◀ passing gradient to a" in text
+    assert "c = *   data 6.0   grad 1.0   ◀ passing gradient to a" in text
     assert "a   data 2.0   grad 3.0   ◀ receiving gradient from c (step 1)" in text
     assert "b   data 3.0   grad -" in text and text.count('◀') == 2
 

@@ -39,8 +39,9 @@ def test_repr_shows_data_grad_and_label():
     assert repr(a) == "Value(data=2.0, grad=0, label='a')"
     b = a * 3
     b.backward()
-    assert repr(b) == "Value(data=6.0, grad=1)"
-    assert repr(a) == "Value(data=2.0, grad=3, label='a')"
+    # a float graph gets float gradients: d b/d b = 1.0, and d(a*3)/da = 3 times it
+    assert repr(b) == "Value(data=6.0, grad=1.0)"
+    assert repr(a) == "Value(data=2.0, grad=3.0, label='a')"
 
 
 def test_public_attributes():
