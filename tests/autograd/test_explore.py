@@ -207,3 +207,35 @@ def test_sizes_grow_with_nodes_plus_steps(tmp_path):
     for widths in ([4, 4, 1], [16, 16, 1]):
         sizes.append(os.path.getsize(explore(*mlp_loss(widths)[:1], str(tmp_path / str(widths[0])))))
     assert sizes[0] <= 200_000 and sizes[1] <= 1_000_000 and sizes[2] <= 5_000_000
+
+
+def test_touch_drag_pans_and_the_mouse_wheel_zooms(browser, tmp_path):
+    path = explore(example(), str(tmp_path / 'touch'))
+    context = browser.new_context(has_touch=True, viewport={'width': 900, 'height': 700})
+    page = context.new_page()
+    page.goto('file://' + path)
+    page.evaluate('explorer.animate = 0')
+    before = page.evaluate("d3.zoomTransform(document.getElementById('graph'))")
+    # one finger drags 120 px right and 60 px down: d3-zoom's touch handlers pan the graph
+    page.evaluate('''() => {
+      const svg = document.getElementById('graph');
+      const touch = (x, y) => new Touch({identifier: 1, target: svg, clientX: x, clientY: y});
+      const fire = (type, x, y) => svg.dispatchEvent(new TouchEvent(type, {bubbles: true, cancelable: true,
+          touches: type === 'touchend' ? [] : [touch(x, y)], targetTouches: type === 'touchend' ? [] : [touch(x, y)],
+          changedTouches: [touch(x, y)]}));
+      fire('touchstart', 300, 400); fire('touchmove', 360, 430); fire('touchmove', 420, 460); fire('touchend', 420, 460);
+    }''')
+    after = page.evaluate("d3.zoomTransform(document.getElementById('graph'))")
+    assert round(after['x'] - before['x']) == 120 and round(after['y'] - before['y']) == 60
+    page.mouse.move(450, 400)
+    page.mouse.wheel(0, -300)                                   # wheel up: zoom in
+    page.wait_for_timeout(200)
+    assert page.evaluate("d3.zoomTransform(document.getElementById('graph')).k") > after['k']
+    context.close()
+
+
+def test_what_explore_returns_shows_the_page_inline_in_a_notebook(tmp_path):
+    page = explore(example(), str(tmp_path / 'inline.html'))
+    html = page._repr_html_()
+    assert html.startswith('<iframe srcdoc="&lt;!DOCTYPE html&gt;') and 'sandbox="allow-scripts"' in html
+    assert open(page, encoding='utf-8').read() == page.html
