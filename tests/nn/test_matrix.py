@@ -376,3 +376,20 @@ def test_import_nn_without_numpy_and_the_matrix_mode_says_what_it_needs():
                          env=dict(os.environ, PYTHONPATH=root), timeout=60)
     assert out.returncode == 0, out.stderr
     assert "needs numpy" in out.stdout and "mode='lanes'" in out.stdout
+
+
+def test_relu_at_exactly_zero_uses_grad_at_zero():
+    """the articles' ReLU passes the gradient at 0: a sample at x = 0 with zero biases puts
+    every first-layer z exactly at 0, and the slope there decides the biases' step."""
+    X, Y = [(0.0, 0.0), (1.0, -0.5), (0.5, 0.5)], [1.0, -1.0, 0.5]
+    weights = {}
+    for slope in (0, 1):
+        for mode in ('accumulate', 'matrix'):
+            model = MLP(2, [3, 1], activation='relu', seed=6)
+            for neuron in model.layers[0].neurons:
+                neuron.grad_at_zero = slope
+            Trainer(model, nn.half_squared_error, SGD(model.parameters(), lr=0.1), mode=mode).fit(
+                X, Y, epochs=1, progress=False)
+            weights[slope, mode] = [p.data for p in model.parameters()]
+        assert_same(weights[slope, 'accumulate'], weights[slope, 'matrix'])
+    assert weights[0, 'matrix'] != weights[1, 'matrix']
