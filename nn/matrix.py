@@ -23,6 +23,7 @@ scalar graph that draw, step and explore work on.
 numpy is imported only here, and only when a matrix-mode Trainer is made.
 """
 import copy
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -144,6 +145,7 @@ class Plan:
         self.frozen = [k for k in range(len(self.params)) if k not in mine]   # their .grad accumulates, as in accumulate mode
         # SGD and Adam themselves (not subclasses, which may change step()) are stepped as arrays
         self.vectorized = type(optimizer) in (SGD, Adam) and len(mine) == len(self.opt_index)
+        self.subset = self.opt_index.tolist() != list(range(len(self.params)))   # else index nothing
         self.last = None
 
     def _neuron_rows(self):
@@ -172,18 +174,23 @@ class Plan:
                 raise ValueError("cross_entropy: target_index %r is not in 0..%d" % (y, self.layers[-1].nout - 1))
             if self.loss is losses.hinge and y not in (-1, 1):
                 raise ValueError("hinge: the label must be -1 or +1, got %r" % (y,))
-        self.X = np.array(X, dtype=float).reshape(len(X), self.layers[0].nin)
+        self.XT = np.array(X, dtype=float).reshape(len(X), self.layers[0].nin).T.copy()   # a column per sample
         self.Y = np.array(Y, dtype=np.intp if self.loss is losses.cross_entropy else float)
 
     def _weights(self):
         """the parameters' values as one float64 array, in model.parameters() order."""
         values = [p.data for p in self.params]
-        if not set(map(type, values)) <= {float, int}:
-            k = next(k for k, v in enumerate(values) if type(v) not in (float, int))
-            raise MatrixModeError("Trainer(mode='matrix'): parameter %s is %r, a %s: the matrix mode computes in "
+        theta = self.np.array(values)
+        if theta.dtype.kind == 'f':         # all floats (ints among them are converted)
+            return theta, values
+        if theta.dtype.kind in 'iu':
+            return theta.astype(float), values
+        k = next((k for k, v in enumerate(values) if type(v) not in (float, int)), None)
+        if k is None:                       # ints beyond int64
+            return self.np.array(values, dtype=float), values
+        raise MatrixModeError("Trainer(mode='matrix'): parameter %s is %r, a %s: the matrix mode computes in "
                                   "float64 and would round it%s"
                                   % (self.names[k], values[k], type(values[k]).__name__, ASK_LANES))
-        return self.np.array(values, dtype=float), values
 
     def _unpack(self, theta, layer):
         """W^l (nout x nin) and b^l (nout, or None): views into theta."""
@@ -199,19 +206,19 @@ class Plan:
         Changes nothing until every check has passed."""
         np = self.np
         theta, before = self._weights()
-        batch = list(batch)
         m = len(batch)
-        rows = np.array(batch, dtype=np.intp)
+        rows = np.fromiter(batch, np.intp, m)
         with np.errstate(all='ignore'):     # nan and inf are found by the checks below, sample by sample
             at.phase, at.sample = 'forward pass', None
-            H, Z = [self.X[rows].T], []                                  # 003: H^0 = x, a column per sample
+            H, Z = [self.XT.take(rows, axis=1)], []                      # 003: H^0 = x, a column per sample
             for layer in self.layers:
                 W, b = self._unpack(theta, layer)
                 Z.append(W @ H[-1] + b[:, None] if b is not None else W @ H[-1])   # Z^l = W^l H^(l-1) + b^l
                 H.append(activation(np, layer, Z[-1]))                   # H^l = σ(Z^l)
             loss, dH = loss_and_gradient(np, self.loss, H[-1], self.Y[rows], batch)
-            finite = np.isfinite(loss)
-            if not finite.all():
+            total = float(loss.sum())
+            if not math.isfinite(total):
+                finite = np.isfinite(loss)
                 k = int(np.argmin(finite))
                 at.sample = batch[k]
                 check(float(loss[k]), "the loss")
@@ -221,14 +228,15 @@ class Plan:
             for l in reversed(range(len(self.layers))):
                 layer = self.layers[l]
                 W, _ = self._unpack(theta, layer)
-                DZ[l] = dH * slope(np, layer, Z[l], H[l + 1])           # DZ^l = dH^l ⊗ σ'(Z^l)
+                DZ[l] = dH if layer.activation == 'linear' else dH * slope(np, layer, Z[l], H[l + 1])  # DZ^l = dH^l ⊗ σ'(Z^l)
                 DW, Db = self._unpack(grads, layer)
                 DW[...] = (DZ[l] @ H[l].T) / m                           # DW^l = (1/m) DZ^l . (H^(l-1))^T
                 if Db is not None:
                     Db[...] = DZ[l].sum(axis=1) / m                      # Db^l = (1/m) Σ_columns DZ^l
-                dH = W.T @ DZ[l]                                         # dH^(l-1) = (W^l)^T . DZ^l
+                if l:
+                    dH = W.T @ DZ[l]                                     # dH^(l-1) = (W^l)^T . DZ^l
             at.phase = 'optimizer step'
-            self._check(grads[self.opt_index], "the gradient of %s", self.opt_index, check)
+            self._check(grads[self.opt_index] if self.subset else grads, "the gradient of %s", self.opt_index, check)
             if self.vectorized:
                 self._step_arrays(theta, grads, check)
             else:
@@ -237,10 +245,12 @@ class Plan:
             self.params[k].grad = self.params[k].grad + float(grads[k])
         self.last = LastBatch(self, batch, before, H, Z, DZ, loss, grads)
         out = H[-1][0] if self.single else H[-1].T
-        return out.tolist(), sum(loss.tolist())
+        return out.tolist(), total
 
     def _check(self, values, what, index, check):
         """check(value, what % name) for the first value that is nan or inf."""
+        if math.isfinite(float(values.sum())):      # the sum is finite only where every value is
+            return
         finite = self.np.isfinite(values)
         if not finite.all():
             k = int(self.np.argmin(finite))
@@ -251,7 +261,7 @@ class Plan:
         element in the same order, so that the floats are the same. Writes nothing until
         the new weights and state are checked."""
         np, opt, idx = self.np, self.optimizer, self.opt_index
-        p, g = theta[idx], grads[idx]
+        p, g = (theta[idx], grads[idx]) if self.subset else (theta, grads)
         owner = type(opt).__name__
         # each hyperparameter as the float that Python uses for it beside a float (a Fraction lr too)
         if type(opt) is SGD:
@@ -276,13 +286,13 @@ class Plan:
             if not finite.all():
                 k = int(np.argmin(finite))
                 check(float(values[k]), "%s.%s[%d] after the optimizer step" % (owner, key, k))
-        for param, v in zip(self.opt_params, new.tolist()):
-            param.data = v
         for key, values in state.items():
             setattr(opt, key, values.tolist())
         if type(opt) is Adam:
             opt.t = t
-        opt.zero_grad()          # as the other modes leave them
+        for param, v in zip(self.opt_params, new.tolist()):
+            param.data = v
+            param.grad = 0       # as the other modes leave them (optimizer.zero_grad())
 
     def _step_values(self, grads, check):
         """any other optimizer: the gradients into p.grad, its own step(), the trainer's checks."""
@@ -415,7 +425,7 @@ class LastBatch:
         for p, v in zip(model.parameters(), self.weights):
             p.data, p.grad = v, 0
         i = self.samples[j]
-        x = [float(v) for v in plan.X[i]]
+        x = plan.XT[:, i].tolist()
         y = int(plan.Y[i]) if plan.loss is losses.cross_entropy else float(plan.Y[i])
         with record_scopes() as scopes:          # so that each neuron names its z and a, and a drawing boxes layers
             output = model(x)
