@@ -17,7 +17,8 @@ Measured as ../shared/bench measures: the engines alternate, one timing each per
 round; each timing is CPU time (time.process_time) of `inner` steps, divided by
 `inner`; each figure is the median over the rounds. A Trainer row times
 fit(X, Y, epochs=inner): with batch_size=None an epoch is one step, and fit's
-checks of X and Y (once per fit) are spread over the inner steps.
+checks of X and Y (once per fit) are spread over the inner steps (200 to 400);
+'matrix, 1 step a fit' calls fit(epochs=1) for every step instead, checks and all.
 Last, the moons demo's whole training (demos/moons.py's settings: hinge loss, weight
 decay 1e-4, 100 full-batch steps with the learning rate decaying) in matrix mode, and
 lanes mode where present: CPU time of the whole fit, median of the rounds.
@@ -47,6 +48,20 @@ def trainer_engine(mode):
         model = nn.MLP(2, list(SIZES[1:]), seed=1337)
         trainer = nn.Trainer(model, nn.squared_error, nn.SGD(model.parameters(), lr=LR), shuffle=False, mode=mode)
         return lambda: trainer.fit(X, Y, epochs=inner, progress=False)
+    return make
+
+
+def one_step_fits(mode):
+    """`inner` calls of fit(epochs=1): each pays fit's checks of X and Y."""
+    def make(n, inner):
+        X, Y = data(n)
+        model = nn.MLP(2, list(SIZES[1:]), seed=1337)
+        trainer = nn.Trainer(model, nn.squared_error, nn.SGD(model.parameters(), lr=LR), shuffle=False, mode=mode)
+
+        def run():
+            for _ in range(inner):
+                trainer.fit(X, Y, epochs=1, progress=False)
+        return run
     return make
 
 
@@ -139,7 +154,8 @@ def engines(n):
     rows['scalar (accumulate)'] = (trainer_engine('accumulate'), 1)
     if 'lanes' in MODES:
         rows['lanes'] = (trainer_engine('lanes'), 20 if n <= 100 else 5)
-    rows['matrix'] = (trainer_engine('matrix'), 100 if n <= 100 else 40)
+    rows['matrix'] = (trainer_engine('matrix'), 400 if n <= 100 else 200)
+    rows['matrix, 1 step a fit'] = (one_step_fits('matrix'), 100 if n <= 100 else 40)
     try:
         import torch  # noqa: F401
         rows['torch float64'] = (torch_engine, 40 if n <= 100 else 20)
