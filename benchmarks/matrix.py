@@ -153,7 +153,7 @@ def engines(n):
         pass
     rows['scalar (accumulate)'] = (trainer_engine('accumulate'), 1)
     if 'lanes' in MODES:
-        rows['lanes'] = (trainer_engine('lanes'), 20 if n <= 100 else 5)
+        rows['lanes'] = (trainer_engine('lanes'), 50 if n <= 100 else 20)
     rows['matrix'] = (trainer_engine('matrix'), 400 if n <= 100 else 200)
     rows['matrix, 1 step a fit'] = (one_step_fits('matrix'), 100 if n <= 100 else 40)
     try:

@@ -393,3 +393,29 @@ def test_relu_at_exactly_zero_uses_grad_at_zero():
             weights[slope, mode] = [p.data for p in model.parameters()]
         assert_same(weights[slope, 'accumulate'], weights[slope, 'matrix'])
     assert weights[0, 'matrix'] != weights[1, 'matrix']
+
+
+def test_binary_cross_entropy_of_a_non_probability_names_the_log_and_the_value():
+    """a linear neuron's output is no probability: log(p) fails, as in accumulate mode, and nothing changes."""
+    model = Neuron(1, activation='linear', seed=0)
+    model.w[0].data = 1.0
+    optimizer = SGD(model.parameters(), lr=0.1)
+    before = snapshot(model, optimizer)
+    for mode in ('accumulate', 'matrix'):
+        trainer = Trainer(model, nn.binary_cross_entropy, optimizer, shuffle=False, mode=mode)
+        with pytest.raises(ValueError, match=r"log\(.*-0\.5.*\): log is defined only for positive numbers"):
+            trainer.fit([(0.5,), (-0.5,)], [1, 1], progress=False)
+        assert snapshot(model, optimizer) == before
+    with pytest.raises(ValueError, match=r"binary_cross_entropy at sample X\[1\]: log\(p=-0.5\)"):
+        trainer.fit([(0.5,), (-0.5,)], [1, 1], progress=False)
+
+
+def test_a_layer_whose_neurons_differ_is_refused():
+    model = MLP(2, [3, 1], activation='tanh')
+    model.layers[0].neurons[1].activation = 'relu'
+    with pytest.raises(MatrixModeError, match=r"the neurons of layer L1 differ in activation \(\['relu', 'tanh'\]\)"):
+        Trainer(model, nn.squared_error, SGD(model.parameters(), lr=0.1), mode='matrix')
+    model = MLP(2, [3, 1], activation='tanh')
+    model.extra = Value(1.0)
+    with pytest.raises(MatrixModeError, match="parameters besides its neurons' w and b"):
+        Trainer(model, nn.squared_error, SGD(model.parameters(), lr=0.1), mode='matrix')
