@@ -222,7 +222,8 @@ def main():
         for name, t in med.items():
             print("%-22s %12.3f %12.2f" % (name, 1e3 * t, t / med['matrix']))
         if 'torch float64' in med:
-            print("matrix vs torch float64: %.2fx faster (target at n = 100: faster)" % (med['torch float64'] / med['matrix']))
+            print("matrix vs torch float64: %.2fx faster (target at n = 100: faster)"
+                  % (med['torch float64'] / med['matrix']))
         print("matrix / numpy by hand: %.2f (target at n = 1000: within 2x)" % (med['matrix'] / med['numpy by hand']))
     modes = ['matrix'] + (['lanes'] if 'lanes' in MODES else [])
     whole = {mode: [] for mode in modes}

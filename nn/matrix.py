@@ -142,7 +142,8 @@ class Plan:
         self.opt_params = list(optimizer.params)
         self.opt_index = np.array([where[id(p)] for p in optimizer.params], dtype=np.intp)
         mine = set(self.opt_index.tolist())
-        self.frozen = [k for k in range(len(self.params)) if k not in mine]   # their .grad accumulates, as in accumulate mode
+        # parameters the optimizer leaves alone: their .grad adds up, as backward() adds it in accumulate mode
+        self.frozen = [k for k in range(len(self.params)) if k not in mine]
         # SGD and Adam themselves (not subclasses, which may change step()) are stepped as arrays
         self.vectorized = type(optimizer) in (SGD, Adam) and len(mine) == len(self.opt_index)
         self.subset = self.opt_index.tolist() != list(range(len(self.params)))   # else index nothing
@@ -189,8 +190,8 @@ class Plan:
         if k is None:                       # ints beyond int64
             return self.np.array(values, dtype=float), values
         raise MatrixModeError("Trainer(mode='matrix'): parameter %s is %r, a %s: the matrix mode computes in "
-                                  "float64 and would round it%s"
-                                  % (self.names[k], values[k], type(values[k]).__name__, ASK_LANES))
+                              "float64 and would round it%s"
+                              % (self.names[k], values[k], type(values[k]).__name__, ASK_LANES))
 
     def _unpack(self, theta, layer):
         """W^l (nout x nin) and b^l (nout, or None): views into theta."""
@@ -228,7 +229,8 @@ class Plan:
             for l in reversed(range(len(self.layers))):
                 layer = self.layers[l]
                 W, _ = self._unpack(theta, layer)
-                DZ[l] = dH if layer.activation == 'linear' else dH * slope(np, layer, Z[l], H[l + 1])  # DZ^l = dH^l ⊗ σ'(Z^l)
+                linear = layer.activation == 'linear'
+                DZ[l] = dH if linear else dH * slope(np, layer, Z[l], H[l + 1])      # DZ^l = dH^l ⊗ σ'(Z^l)
                 DW, Db = self._unpack(grads, layer)
                 DW[...] = (DZ[l] @ H[l].T) / m                           # DW^l = (1/m) DZ^l . (H^(l-1))^T
                 if Db is not None:
@@ -299,7 +301,7 @@ class Plan:
         opt = self.optimizer
         opt.zero_grad()
         for k, g in zip(self.opt_index.tolist(), grads[self.opt_index].tolist()):
-            self.params[k].grad = self.params[k].grad + g
+            self.params[k].grad = g          # set, not added: a parameter listed twice has one gradient
         opt.step()
         for k, param in zip(self.opt_index.tolist(), self.opt_params):
             check(param.data, "%s after the optimizer step" % self.names[k])

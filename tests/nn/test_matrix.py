@@ -12,7 +12,7 @@ from fractions import Fraction
 import pytest
 
 import nn
-from autograd import Value, no_grad, step, to_dot
+from autograd import Value, no_grad, to_dot
 from nn import MLP, SGD, Adam, Layer, MatrixModeError, Neuron, Trainer
 from nn import trainer as trainer_module
 
