@@ -10,6 +10,7 @@ import sys
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import nn
 from autograd import Value, no_grad, to_dot
@@ -419,3 +420,13 @@ def test_a_layer_whose_neurons_differ_is_refused():
     model.extra = Value(1.0)
     with pytest.raises(MatrixModeError, match="parameters besides its neurons' w and b"):
         Trainer(model, nn.squared_error, SGD(model.parameters(), lr=0.1), mode='matrix')
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10 ** 6), n=st.integers(1, 12), batch_size=st.one_of(st.none(), st.integers(1, 12)),
+       loss=st.sampled_from(LOSSES), optimizer=st.sampled_from(sorted(OPTIMIZERS)), epochs=st.integers(1, 3))
+def test_random_models_data_and_batches_agree_with_accumulate(seed, n, batch_size, loss, optimizer, epochs):
+    ref, _, ref_history = train('accumulate', loss, optimizer, seed, n, batch_size, epochs)
+    model, _, history = train('matrix', loss, optimizer, seed, n, batch_size, epochs)
+    assert_same([p.data for p in ref.parameters()], [p.data for p in model.parameters()])
+    assert_same(ref_history.epoch_loss, history.epoch_loss)
