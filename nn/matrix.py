@@ -312,6 +312,14 @@ class Plan:
         opt.zero_grad()
 
 
+def replan(old, model, loss, optimizer):
+    """a fresh Plan (model, loss and optimizer checked again: they may have changed since
+    the last fit) that keeps the old one's last batch until a step replaces it."""
+    plan = Plan(model, loss, optimizer)
+    plan.last = old.last if old is not None else None
+    return plan
+
+
 # ------------------------------------------------------------------ the formulas
 def activation(np, layer, Z):
     """H = σ(Z), as the engine's ops compute it (ops.py): relu keeps nan; sigmoid never overflows."""

@@ -107,7 +107,7 @@ class Trainer:
         signed = set(Y) <= {-1, 1} if classes else False
         self._named, self._optimized = _named_weights(self.model, self.optimizer)
         if self.mode == 'matrix':
-            self._matrix = matrix.Plan(self.model, self.loss, self.optimizer)    # checked again: it may have changed
+            self._matrix = matrix.replan(self._matrix, self.model, self.loss, self.optimizer)   # checked again
             self._matrix.prepare(X, Y)
         bar = _progress_bar(epochs * batches_per_epoch, progress)
         step = 0

@@ -320,6 +320,16 @@ def test_fraction_weights_are_refused_and_the_model_is_unchanged():
     assert snapshot(model, optimizer) == before
 
 
+def test_a_fit_that_fails_keeps_the_last_batch_to_see():
+    model = MLP(2, [3, 1], seed=2)
+    trainer = Trainer(model, nn.squared_error, SGD(model.parameters(), lr=0.1), mode='matrix')
+    trainer.fit([(1.0, 2.0), (0.5, -1.0)], [1.0, 0.0], progress=False)
+    last = trainer.last_batch
+    with pytest.raises(FloatingPointError):
+        trainer.fit([(1.0, 2.0), (0.5, -1.0)], [1.0, math.inf], progress=False)
+    assert trainer.last_batch is last and trainer.sample_graph(1).sample == last.samples[1]
+
+
 def test_a_value_in_X_and_a_bad_label_are_refused_before_any_step():
     model = MLP(2, [3, 1])
     optimizer = SGD(model.parameters(), lr=0.1)
