@@ -6,9 +6,10 @@ from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cro
 from .module import Module
 from .optim import SGD, Adam
 from .trainer import History, Step, Trainer
+from .matrix import MatrixModeError
 from . import data
 
 __all__ = ['Module', 'Neuron', 'Layer', 'MLP', 'half_squared_error', 'squared_error',
            'binary_cross_entropy', 'binary_cross_entropy_with_logits', 'softmax', 'cross_entropy',
            'hinge', 'SGD', 'Adam', 'Trainer', 'History', 'Step', 'layer_view', 'batch_view', 'LayerView',
-           'BatchView', 'data']
+           'BatchView', 'MatrixModeError', 'data']

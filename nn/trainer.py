@@ -6,7 +6,9 @@ so the parameters' gradients (which accumulate) add up to the gradient of
 Loss^avg = (1/n) sum_i loss_i. Then one optimizer step, then zero_grad.
 Only one sample's graph is alive at a time. mode='graph' builds the whole
 batch's graph and calls backward on its mean (micrograd's way): the same
-gradients, exactly equal with Fractions.
+gradients, exactly equal with Fractions. mode='matrix' computes the same step in
+seed 003's matrix form, a layer at a time over the whole batch, with numpy
+(nn/matrix.py; Neuron, Layer and MLP with nn's losses only).
 
 A step is all or nothing: if anything fails inside it (a nan or inf loss, gradient,
 weight or optimizer state; an overflow or a division by zero in the engine; even a
@@ -27,8 +29,9 @@ from autograd.value import as_number
 from .losses import LOSS
 
 from .layers import model_width
+from . import matrix
 
-MODES = ('accumulate', 'graph')
+MODES = ('accumulate', 'graph', 'matrix')
 
 # the engine's ways of saying a number is out of range; a step that raises one of
 # these stops training with a FloatingPointError that says where
@@ -74,6 +77,8 @@ class Trainer:
         self.model, self.loss, self.optimizer = model, loss, optimizer
         self.batch_size, self.shuffle, self.mode = batch_size, shuffle, mode
         self.rng = random.Random(seed)
+        # matrix mode: what it cannot take is refused now, naming what (matrix.MatrixModeError)
+        self._matrix = matrix.Plan(model, loss, optimizer) if mode == 'matrix' else None
 
     # ------------------------------------------------------------------ training
     def fit(self, X, Y, epochs=1, callback=None, progress=True):
@@ -100,8 +105,11 @@ class Trainer:
         history = History()
         classes = _class_labels(Y)
         signed = set(Y) <= {-1, 1} if classes else False
-        bar = _progress_bar(epochs * batches_per_epoch, progress)
         self._named, self._optimized = _named_weights(self.model, self.optimizer)
+        if self.mode == 'matrix':
+            self._matrix = matrix.replan(self._matrix, self.model, self.loss, self.optimizer)   # checked again
+            self._matrix.prepare(X, Y)
+        bar = _progress_bar(epochs * batches_per_epoch, progress)
         step = 0
         try:
             for epoch in range(1, epochs + 1):
@@ -156,6 +164,8 @@ class Trainer:
 
     def _run_step(self, X, Y, batch, at):
         """_step's work; `at` notes the phase and sample, for the error message."""
+        if self.mode == 'matrix':
+            return self._matrix.step(batch, at, _check_finite)
         n = len(batch)
         scale = Fraction(1, n)       # exact, so Fraction weights stay Fractions
         self.optimizer.zero_grad()
@@ -198,6 +208,20 @@ class Trainer:
                 _check_finite(v, "%s.%s[%d] after the optimizer step" % (owner, key, k))
         self.optimizer.zero_grad()
         return outputs, total
+
+    # ------------------------------------------------------------------ the matrix mode's last batch
+    @property
+    def last_batch(self):
+        """mode='matrix': the last batch's H, Z, DZ, DW, Db (a matrix.LastBatch), or None."""
+        return self._matrix.last if self._matrix is not None else None
+
+    def sample_graph(self, j):
+        """mode='matrix': sample j (0-based) of the last batch rebuilt as a scalar graph of
+        Loss^learning = loss_j / n, weights as before the step (a matrix.SampleGraph)."""
+        if self.last_batch is None:
+            raise RuntimeError("Trainer.sample_graph: no batch to show; it needs mode='matrix' (this is %r) "
+                               "and a fit that took a step" % self.mode)
+        return self.last_batch.sample_graph(j)
 
     # ------------------------------------------------------------------ evaluation
     def evaluate(self, X, Y):

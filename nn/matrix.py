@@ -1,0 +1,484 @@
+"""Trainer(mode='matrix'): seed 003's batch backprop in matrix form, with numpy.
+
+A batch of m samples is one matrix, a column per sample (003: B = [x_i ... x_(i+m-1)]).
+Each nn layer l is evaluated over the whole batch at once:
+    H^0 = X^T
+    Z^l = W^l H^(l-1) + b^l,         H^l = σ(Z^l)
+    DZ^L = ∂loss/∂H^L ⊗ σ'(Z^L)      (softmax with cross-entropy: DZ = P - Y)
+    DW^l = (1/m) DZ^l (H^(l-1))^T,   Db^l = (1/m) DZ^l summed over the columns
+    dH^(l-1) = (W^l)^T DZ^l,         DZ^(l-1) = dH^(l-1) ⊗ σ'(Z^(l-1))
+DW and Db are the gradient of Loss^avg = (1/m) Σ loss_i, the one mode='accumulate'
+sums from the per-sample graphs of Loss^learning = loss_i / m (000): the same
+step, with one numpy operation per layer instead of one node per scalar.
+
+It takes nn.Neuron, nn.Layer and nn.MLP (float or int weights) with the losses of
+nn.losses, and SGD or Adam (vectorized, the same formulas in the same order) or
+any other optimizer (through p.grad and its own step()). Anything else raises
+MatrixModeError naming what, and suggests mode='lanes'.
+
+Nothing is lost for seeing: the last batch is kept (LastBatch: the weights before
+its step, H, Z, DZ per layer), and sample_graph(j) rebuilds its j-th sample as a
+scalar graph that draw, step and explore work on.
+
+numpy is imported only here, and only when a matrix-mode Trainer is made.
+"""
+import copy
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+from autograd import draw, explore, record_scopes, step
+from autograd.notation import autolabel
+
+from . import losses
+from .layers import MLP, Layer, Neuron
+from .optim import SGD, Adam
+
+# the losses the matrix mode computes, and whether each takes one output (a Value) or several (a list)
+LOSSES = {losses.half_squared_error: 'one', losses.squared_error: 'one', losses.binary_cross_entropy: 'one',
+          losses.binary_cross_entropy_with_logits: 'one', losses.hinge: 'one', losses.cross_entropy: 'several'}
+
+ASK_LANES = "; use mode='lanes' (or 'accumulate') for it"
+
+
+class MatrixModeError(TypeError):
+    """what mode='matrix' cannot compute: a hand-written Module, an exact weight, another loss..."""
+
+
+def _numpy():
+    try:
+        import numpy
+    except ImportError:
+        raise MatrixModeError("Trainer(mode='matrix') needs numpy (pip install numpy)" + ASK_LANES) from None
+    return numpy
+
+
+# ------------------------------------------------------------------ what the matrix mode can take
+@dataclass
+class MatrixLayer:
+    """one nn layer as 003's W^l, b^l: where its parameters sit in the model's list, and σ."""
+    name: str               # 'L1'
+    nin: int
+    nout: int
+    start: int              # its first parameter's position in model.parameters()
+    bias: bool
+    activation: str
+    grad_at_zero: object    # relu's slope at 0, one per neuron (a numpy array), or None
+
+    @property
+    def size(self):
+        return self.nout * (self.nin + self.bias)
+
+
+def layers_of(model, np):
+    """[MatrixLayer] for a Neuron, Layer or MLP, or a MatrixModeError naming what it cannot take."""
+    kind = type(model)
+    if kind is Neuron:
+        groups = [('neuron', [model])]
+    elif kind is Layer:
+        groups = [('layer', model.neurons)]
+    elif kind is MLP and all(type(layer) is Layer for layer in model.layers):
+        groups = [('L%d' % k, layer.neurons) for k, layer in enumerate(model.layers, 1)]
+    else:
+        raise MatrixModeError("Trainer(mode='matrix'): the model is %s, a hand-written Module: the matrix mode "
+                              "evaluates only nn.Neuron, nn.Layer and nn.MLP, whose layers it knows to be "
+                              "W . x + b and an activation%s" % (kind.__name__, ASK_LANES))
+    found, start = [], 0
+    for name, neurons in groups:
+        if any(type(n) is not Neuron for n in neurons):
+            raise MatrixModeError("Trainer(mode='matrix'): layer %s holds a %s, not an nn.Neuron%s"
+                                  % (name, next(type(n).__name__ for n in neurons if type(n) is not Neuron), ASK_LANES))
+        nin = len(neurons[0].w)
+        for what, values in (('activation', {n.activation for n in neurons}),
+                             ('bias', {n.b is not None for n in neurons}), ('width', {len(n.w) for n in neurons})):
+            if len(values) > 1:
+                raise MatrixModeError("Trainer(mode='matrix'): the neurons of layer %s differ in %s (%s), so the "
+                                      "layer is no single W . x + b and activation%s"
+                                      % (name, what, sorted(values, key=str), ASK_LANES))
+        activation, bias = neurons[0].activation, neurons[0].b is not None
+        slopes = np.array([float(n.grad_at_zero) for n in neurons]) if activation == 'relu' else None
+        layer = MatrixLayer(name, nin, len(neurons), start, bias, activation, slopes)
+        if found and found[-1].nout != nin:
+            raise MatrixModeError("Trainer(mode='matrix'): layer %s takes %d inputs but the layer before gives %d"
+                                  % (name, nin, found[-1].nout))
+        found.append(layer)
+        start += layer.size
+    return found
+
+
+class Plan:
+    """What one matrix-mode Trainer computes with: the layers, the loss, the parameters
+    and the optimizer's place in them. Made (and so checked) when the Trainer is made;
+    checked again, with the data, at the start of every fit (prepare)."""
+
+    def __init__(self, model, loss, optimizer):
+        self.np = np = _numpy()
+        self.model, self.loss, self.optimizer = model, loss, optimizer
+        self.layers = layers_of(model, np)
+        if loss not in LOSSES:
+            raise MatrixModeError("Trainer(mode='matrix'): the loss %s is not one of nn.losses' (%s), whose "
+                                  "gradients the matrix mode knows%s"
+                                  % (getattr(loss, '__name__', repr(loss)),
+                                     ", ".join(f.__name__ for f in LOSSES), ASK_LANES))
+        single = type(model) is Neuron or (type(model) is MLP and self.layers[-1].nout == 1)
+        if (LOSSES[loss] == 'one') != single:
+            raise MatrixModeError("Trainer(mode='matrix'): %s takes %s, but the model returns %s"
+                                  % (loss.__name__, "one output (a Value)" if LOSSES[loss] == 'one'
+                                     else "a list of outputs (logits)", "a Value" if single else "a list"))
+        self.single = single
+        named = model.named_parameters()
+        self.names = [name for name, _ in named]
+        self.params = [p for _, p in named]
+        expected = [p for layer in self._neuron_rows() for p in layer]
+        if len(expected) != len(self.params) or any(a is not b for a, b in zip(expected, self.params)):
+            raise MatrixModeError("Trainer(mode='matrix'): %r has parameters besides its neurons' w and b "
+                                  "(the model's attributes were changed)%s" % (model, ASK_LANES))
+        where = {id(p): k for k, p in enumerate(self.params)}
+        outside = [k for k, p in enumerate(optimizer.params) if id(p) not in where]
+        if outside:
+            raise MatrixModeError("Trainer(mode='matrix'): the optimizer's params[%d] is not a parameter of the "
+                                  "model, and the matrix mode computes only the model's gradients%s"
+                                  % (outside[0], ASK_LANES))
+        self.opt_params = list(optimizer.params)
+        self.opt_index = np.array([where[id(p)] for p in optimizer.params], dtype=np.intp)
+        mine = set(self.opt_index.tolist())
+        # parameters the optimizer leaves alone: their .grad adds up, as backward() adds it in accumulate mode
+        self.frozen = [k for k in range(len(self.params)) if k not in mine]
+        # SGD and Adam themselves (not subclasses, which may change step()) are stepped as arrays
+        self.vectorized = type(optimizer) in (SGD, Adam) and len(mine) == len(self.opt_index)
+        self.subset = self.opt_index.tolist() != list(range(len(self.params)))   # else index nothing
+        self.last = None
+
+    def _neuron_rows(self):
+        model = self.model
+        neurons = [model] if type(model) is Neuron else model.neurons if type(model) is Layer else \
+            [n for layer in model.layers for n in layer.neurons]
+        return [n.w + ([n.b] if n.b is not None else []) for n in neurons]
+
+    # ------------------------------------------------------------------ data
+    def prepare(self, X, Y):
+        """check the weights and the data (before any weight changes) and keep X and Y as
+        arrays. X, Y: the Trainer's checked lists."""
+        np = self.np
+        self._weights()      # exact weights are refused here, before any step
+        for i, x in enumerate(X):
+            for j, v in enumerate(x):
+                if not isinstance(v, (int, float, Fraction)):
+                    raise MatrixModeError("Trainer(mode='matrix'): X[%d][%d] is %r: the matrix mode computes in "
+                                          "float64 and takes numbers only%s"
+                                          % (i, j, v, ASK_LANES))
+        for i, y in enumerate(Y):
+            if isinstance(y, list) or not isinstance(y, (int, float, Fraction)):
+                raise MatrixModeError("Trainer(mode='matrix'): Y[%d] is %r; the matrix mode takes one number per "
+                                      "sample%s" % (i, y, ASK_LANES))
+            if self.loss is losses.cross_entropy and not (isinstance(y, int) and 0 <= y < self.layers[-1].nout):
+                raise ValueError("cross_entropy: target_index %r is not in 0..%d" % (y, self.layers[-1].nout - 1))
+            if self.loss is losses.hinge and y not in (-1, 1):
+                raise ValueError("hinge: the label must be -1 or +1, got %r" % (y,))
+        self.XT = np.array(X, dtype=float).reshape(len(X), self.layers[0].nin).T.copy()   # a column per sample
+        self.Y = np.array(Y, dtype=np.intp if self.loss is losses.cross_entropy else float)
+
+    def _weights(self):
+        """the parameters' values as one float64 array, in model.parameters() order."""
+        values = [p.data for p in self.params]
+        theta = self.np.array(values)
+        if theta.dtype.kind == 'f':         # all floats (ints among them are converted)
+            return theta, values
+        if theta.dtype.kind in 'iu':
+            return theta.astype(float), values
+        k = next((k for k, v in enumerate(values) if type(v) not in (float, int)), None)
+        if k is None:                       # ints beyond int64
+            return self.np.array(values, dtype=float), values
+        raise MatrixModeError("Trainer(mode='matrix'): parameter %s is %r, a %s: the matrix mode computes in "
+                              "float64 and would round it%s"
+                              % (self.names[k], values[k], type(values[k]).__name__, ASK_LANES))
+
+    def _unpack(self, theta, layer):
+        """W^l (nout x nin) and b^l (nout, or None): views into theta."""
+        block = theta[layer.start:layer.start + layer.size].reshape(layer.nout, layer.nin + layer.bias)
+        return block[:, :layer.nin], (block[:, layer.nin] if layer.bias else None)
+
+    # ------------------------------------------------------------------ one step
+    def step(self, batch, at, check):
+        """one optimizer step on the samples `batch` (indices into X): forward and backward
+        in 003's matrix form, the optimizer, and the trainer's checks (`check(x, what)`
+        raises where x is nan or inf; `at` notes the phase and sample). Returns (the
+        model's outputs, the sum of the losses), as the Trainer's other modes do.
+        Changes nothing until every check has passed."""
+        np = self.np
+        theta, before = self._weights()
+        m = len(batch)
+        rows = np.fromiter(batch, np.intp, m)
+        with np.errstate(all='ignore'):     # nan and inf are found by the checks below, sample by sample
+            at.phase, at.sample = 'forward pass', None
+            H, Z = [self.XT.take(rows, axis=1)], []                      # 003: H^0 = x, a column per sample
+            for layer in self.layers:
+                W, b = self._unpack(theta, layer)
+                Z.append(W @ H[-1] + b[:, None] if b is not None else W @ H[-1])   # Z^l = W^l H^(l-1) + b^l
+                H.append(activation(np, layer, Z[-1]))                   # H^l = σ(Z^l)
+            loss, dH = loss_and_gradient(np, self.loss, H[-1], self.Y[rows], batch)
+            total = float(loss.sum())
+            if not math.isfinite(total):
+                finite = np.isfinite(loss)
+                k = int(np.argmin(finite))
+                at.sample = batch[k]
+                check(float(loss[k]), "the loss")
+            at.phase = 'backward pass'
+            grads = np.empty_like(theta)
+            DZ = [None] * len(self.layers)
+            for l in reversed(range(len(self.layers))):
+                layer = self.layers[l]
+                W, _ = self._unpack(theta, layer)
+                linear = layer.activation == 'linear'
+                DZ[l] = dH if linear else dH * slope(np, layer, Z[l], H[l + 1])      # DZ^l = dH^l ⊗ σ'(Z^l)
+                DW, Db = self._unpack(grads, layer)
+                DW[...] = (DZ[l] @ H[l].T) / m                           # DW^l = (1/m) DZ^l . (H^(l-1))^T
+                if Db is not None:
+                    Db[...] = DZ[l].sum(axis=1) / m                      # Db^l = (1/m) Σ_columns DZ^l
+                if l:
+                    dH = W.T @ DZ[l]                                     # dH^(l-1) = (W^l)^T . DZ^l
+            at.phase = 'optimizer step'
+            self._check(grads[self.opt_index] if self.subset else grads, "the gradient of %s", self.opt_index, check)
+            if self.vectorized:
+                self._step_arrays(theta, grads, check)
+            else:
+                self._step_values(grads, check)
+        for k in self.frozen:                    # not optimized: their gradients add up, as backward() adds them
+            self.params[k].grad = self.params[k].grad + float(grads[k])
+        self.last = LastBatch(self, batch, before, H, Z, DZ, loss, grads)
+        out = H[-1][0] if self.single else H[-1].T
+        return out.tolist(), total
+
+    def _check(self, values, what, index, check):
+        """check(value, what % name) for the first value that is nan or inf."""
+        if math.isfinite(float(values.sum())):      # the sum is finite only where every value is
+            return
+        finite = self.np.isfinite(values)
+        if not finite.all():
+            k = int(self.np.argmin(finite))
+            check(float(values[k]), what % self.names[index[k]])
+
+    def _step_arrays(self, theta, grads, check):
+        """SGD's or Adam's step on all parameters at once: optim.py's formulas, element by
+        element in the same order, so that the floats are the same. Writes nothing until
+        the new weights and state are checked."""
+        np, opt, idx = self.np, self.optimizer, self.opt_index
+        p, g = (theta[idx], grads[idx]) if self.subset else (theta, grads)
+        owner = type(opt).__name__
+        # each hyperparameter as the float that Python uses for it beside a float (a Fraction lr too)
+        if type(opt) is SGD:
+            state = {}
+            if opt.weight_decay:
+                g = g + float(opt.weight_decay) * p                     # grad + weight_decay * p
+            if opt.momentum:
+                g = float(opt.momentum) * np.array(opt.velocity, dtype=float) + g   # v = momentum v + g
+                state['velocity'] = g
+            new = p - float(opt.lr) * g                                  # p -= lr v
+        else:
+            t = opt.t + 1
+            c1, c2 = float(1 - opt.b1 ** t), float(1 - opt.b2 ** t)
+            b1, b2, lr, eps = float(opt.b1), float(opt.b2), float(opt.lr), float(opt.eps)
+            mt = b1 * np.array(opt.m, dtype=float) + float(1 - opt.b1) * g          # m = b1 m + (1 - b1) g
+            vt = b2 * np.array(opt.v, dtype=float) + float(1 - opt.b2) * g * g      # v = b2 v + (1 - b2) g^2
+            new = p - lr * (mt / c1) / (np.sqrt(vt / c2) + eps)         # p -= lr m^ / (sqrt(v^) + eps)
+            state = {'m': mt, 'v': vt}
+        self._check(new, "%s after the optimizer step", idx, check)
+        for key, values in state.items():
+            finite = np.isfinite(values)
+            if not finite.all():
+                k = int(np.argmin(finite))
+                check(float(values[k]), "%s.%s[%d] after the optimizer step" % (owner, key, k))
+        for key, values in state.items():
+            setattr(opt, key, values.tolist())
+        if type(opt) is Adam:
+            opt.t = t
+        for param, v in zip(self.opt_params, new.tolist()):
+            param.data = v
+            param.grad = 0       # as the other modes leave them (optimizer.zero_grad())
+
+    def _step_values(self, grads, check):
+        """any other optimizer: the gradients into p.grad, its own step(), the trainer's checks."""
+        opt = self.optimizer
+        opt.zero_grad()
+        for k, g in zip(self.opt_index.tolist(), grads[self.opt_index].tolist()):
+            self.params[k].grad = g          # set, not added: a parameter listed twice has one gradient
+        opt.step()
+        for k, param in zip(self.opt_index.tolist(), self.opt_params):
+            check(param.data, "%s after the optimizer step" % self.names[k])
+        state = opt.state_dict() if hasattr(opt, 'state_dict') else {}
+        for key, values in state.items():
+            for k, v in enumerate(values if isinstance(values, list) else [values]):
+                check(v, "%s.%s[%d] after the optimizer step" % (type(opt).__name__, key, k))
+        opt.zero_grad()
+
+
+def replan(old, model, loss, optimizer):
+    """a fresh Plan (model, loss and optimizer checked again: they may have changed since
+    the last fit) that keeps the old one's last batch until a step replaces it."""
+    plan = Plan(model, loss, optimizer)
+    plan.last = old.last if old is not None else None
+    return plan
+
+
+# ------------------------------------------------------------------ the formulas
+def activation(np, layer, Z):
+    """H = σ(Z), as the engine's ops compute it (ops.py): relu keeps nan; sigmoid never overflows."""
+    if layer.activation == 'linear':
+        return Z
+    if layer.activation == 'relu':
+        return np.maximum(Z, 0.0)                                   # nan stays nan
+    if layer.activation == 'tanh':
+        return np.tanh(Z)
+    return sigmoid(np, Z)
+
+
+def sigmoid(np, Z):
+    """1/(1 + e^-z) for z >= 0, e^z/(1 + e^z) below (so exp never overflows)."""
+    e = np.exp(-np.abs(Z))
+    return np.where(Z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def slope(np, layer, Z, H):
+    """σ'(Z) from Z and H = σ(Z), element by element (ops.py's local derivatives)."""
+    if layer.activation == 'linear':
+        return 1.0
+    if layer.activation == 'relu':     # 1 above 0, grad_at_zero at 0 exactly (the articles pass 1 there)
+        if not layer.grad_at_zero.any():
+            return Z > 0
+        return np.where(Z > 0, 1.0, np.where(Z == 0, layer.grad_at_zero[:, None], 0.0))
+    if layer.activation == 'tanh':
+        return 1 - H * H
+    return H * (1 - H)
+
+
+def loss_and_gradient(np, loss, O, y, batch):
+    """(loss_i for every sample, ∂loss_i/∂O): O is the model's output H^L (one row per
+    output, a column per sample), y the targets. The formulas are nn.losses' docstrings."""
+    if loss is losses.cross_entropy:
+        top = O.max(axis=0)                                         # m = max l, per column
+        E = np.exp(O - top)
+        total = E.sum(axis=0)
+        cols = np.arange(O.shape[1])
+        P = E / total                                               # P = normalize(exp(Z))
+        Y = np.zeros_like(O)
+        Y[y, cols] = 1.0                                            # Y: one-hot, a column per sample
+        return np.log(total) + top - O[y, cols], P - Y              # DZ = P - Y
+    p = O[0]
+    if loss is losses.half_squared_error:
+        d = p - y
+        return d * d * 0.5, d[None, :]                              # 1/2 (p - y)^2; p - y
+    if loss is losses.squared_error:
+        d = p - y
+        return d * d, 2 * d[None, :]                                # (p - y)^2; 2 (p - y)
+    if loss is losses.hinge:
+        t = 1 - p * y
+        return np.maximum(t, 0.0), np.where(t > 0, -y, 0.0)[None, :]     # max(0, 1 - y p); -y where 1 - y p > 0
+    if loss is losses.binary_cross_entropy_with_logits:
+        value = np.maximum(p, 0) - p * y + np.log(1 + np.exp(-np.abs(p)))   # max(z, 0) - z y + log(1 + e^-|z|)
+        return value, (sigmoid(np, p) - y)[None, :]                          # sigmoid(z) - y
+    # binary cross-entropy, -(y log p + (1 - y) log(1 - p)): as losses.py, only the logs it needs
+    need_p, need_q = y != 0, y != 1
+    for needed, x, what in ((need_p, p, "p"), (need_q, 1 - p, "1 - p")):
+        bad = needed & ~(x > 0)
+        if bad.any():
+            k = int(np.argmax(bad))
+            raise ValueError("binary_cross_entropy at sample X[%d]: log(%s=%r): log is defined only for "
+                             "positive numbers" % (batch[k], what, float(x[k])))
+    log_p = np.where(need_p, np.log(np.where(need_p, p, 1.0)), 0.0)
+    log_q = np.where(need_q, np.log(np.where(need_q, 1 - p, 1.0)), 0.0)
+    value = -(y * log_p + (1 - y) * log_q)
+    grad = -(np.where(need_p, y / p, 0.0) - np.where(need_q, (1 - y) / (1 - p), 0.0))   # -(y/p - (1 - y)/(1 - p))
+    return value, grad[None, :]
+
+
+# ------------------------------------------------------------------ seeing the last batch
+class LastBatch:
+    """The matrix mode's last batch, as 003 names it: .samples (indices into X, in the
+    batch's order), .weights (the model's parameter values before the step),
+    .H[l] = H^l, .Z[l] = Z^(l+1), .DZ[l] = DZ^(l+1) (a column per sample; H[0] = X^T),
+    .losses (loss_i), .DW(l), .Db(l) (the gradient of Loss^avg that the step used).
+    sample_gradients(j) and sample_graph(j) show sample j (0-based in the batch)."""
+
+    def __init__(self, plan, samples, weights, H, Z, DZ, losses_, grads):
+        self.plan, self.samples, self.weights = plan, samples, weights
+        self.H, self.Z, self.DZ, self.losses, self.grads = H, Z, DZ, losses_, grads
+        self.m = len(samples)
+
+    def DW(self, l):
+        """DW^(l+1) = (1/m) DZ^(l+1) (H^l)^T, one row per neuron."""
+        return self.plan._unpack(self.grads, self.plan.layers[l])[0]
+
+    def Db(self, l):
+        return self.plan._unpack(self.grads, self.plan.layers[l])[1]
+
+    def sample_gradients(self, j):
+        """{parameter name: sample j's share of the step's gradient}: 003's tensor DW^l
+        before the average collapses it, (1/m) dz^l_j (h^(l-1)_j)^T, and (1/m) dz^l_j for b."""
+        plan = self.plan
+        np = plan.np
+        share = np.empty_like(self.grads)
+        for l, layer in enumerate(plan.layers):
+            dW, db = plan._unpack(share, layer)
+            dW[...] = np.outer(self.DZ[l][:, j], self.H[l][:, j]) / self.m
+            if db is not None:
+                db[...] = self.DZ[l][:, j] / self.m
+        return dict(zip(plan.names, share.tolist()))
+
+    def sample_graph(self, j):
+        """SampleGraph: sample j of the batch (0-based), rebuilt as the scalar graph of
+        Loss^learning = loss_j / m on a copy of the model with the weights as they were
+        for this batch (before its step). The model itself is not touched."""
+        if not isinstance(j, int) or not 0 <= j < self.m:
+            raise IndexError("sample_graph(%r): the last batch has %d samples, 0 .. %d" % (j, self.m, self.m - 1))
+        plan = self.plan
+        model = copy.deepcopy(plan.model)
+        for p, v in zip(model.parameters(), self.weights):
+            p.data, p.grad = v, 0
+        i = self.samples[j]
+        x = plan.XT[:, i].tolist()
+        y = int(plan.Y[i]) if plan.loss is losses.cross_entropy else float(plan.Y[i])
+        with record_scopes() as scopes:          # so that each neuron names its z and a, and a drawing boxes layers
+            output = model(x)
+            loss = plan.loss(output, y)
+        root = autolabel(loss * Fraction(1, self.m), 'Loss^learning')    # 000: Loss^learning = loss_i / m
+        return SampleGraph(j, i, x, y, model, output, loss, root, scopes, self.sample_gradients(j),
+                           [DZ[:, j].tolist() for DZ in self.DZ])
+
+
+@dataclass
+class SampleGraph:
+    """One sample of the matrix mode's last batch as a scalar graph. .root is
+    Loss^learning = loss / m: root.backward() gives .model's parameters the gradients
+    that .matrix_gradients holds (the matrix mode's share of this sample), and
+    nn.layer_view(.model, loss, .x, .y) the δ's whose dz are .DZ (003's column j)."""
+    position: int           # j, in the batch
+    sample: int             # i, the index into X
+    x: list
+    y: object
+    model: object           # a copy of the model, weights as before the step
+    output: object
+    loss: object            # loss_i, a Value
+    root: object            # Loss^learning = loss_i / m, a Value
+    scopes: dict            # record_scopes()'s {node: path}, for clusters=
+    matrix_gradients: dict  # {parameter name: (1/m) DZ^l_j (H^(l-1)_j)^T or (1/m) DZ^l_j}
+    DZ: list                # DZ^l's column j, one list per layer
+
+    def draw(self, **options):
+        """autograd.draw of the sample's graph, layers boxed, parameters marked."""
+        options.setdefault('clusters', self.scopes)
+        options.setdefault('params', self.model.parameters())
+        return draw(self.root, **options)
+
+    def step(self):
+        """autograd.step: backprop through the sample's graph one chain-rule step at a time."""
+        return step(self.root)
+
+    def explore(self, path, **options):
+        """autograd.explore: the explorer page of the sample's backward pass."""
+        options.setdefault('clusters', self.scopes)
+        options.setdefault('params', self.model.parameters())
+        return explore(self.root, path, **options)
+
+    def gradients(self):
+        """{parameter name: .grad} of the copy (run root.backward() first)."""
+        return {name: p.grad for name, p in self.model.named_parameters()}
