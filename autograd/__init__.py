@@ -19,4 +19,13 @@ from .value import Value
 
 __all__ = ['Value', 'backward', 'topological_order', 'graph_nodes', 'grad', 'no_grad', 'is_grad_enabled',
            'gradcheck', 'GradcheckError', 'detect_anomaly', 'OPS', 'to_dot', 'draw', 'GraphvizNotFound',
-           'record_scopes', 'scope', 'step', 'Step', 'Stepper', 'trace', 'tree', 'explore', 'flipbook']
+           'record_scopes', 'scope', 'step', 'Step', 'Stepper', 'trace', 'tree', 'explore', 'flipbook', 'Lanes']
+
+
+def __getattr__(name):
+    """autograd.Lanes, loaded on first use: lanes need numpy (an optional extra,
+    pip install scalar-autograd[batch]), and `import autograd` does not import it."""
+    if name in ('Lanes', 'LaneSum'):
+        from . import lanes
+        return getattr(lanes, name)
+    raise AttributeError("module 'autograd' has no attribute %r" % name)

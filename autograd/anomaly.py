@@ -2,7 +2,7 @@
 import math
 from contextlib import contextmanager
 
-from . import mode
+from . import mode, ops
 
 
 @contextmanager
@@ -18,7 +18,10 @@ def detect_anomaly():
 
 
 def is_finite(x):
-    """False for a float nan or inf; ints and Fractions are always finite."""
+    """False for a float nan or inf; ints and Fractions are always finite; lanes
+    (lanes.py) are finite where every lane is."""
+    if isinstance(x, ops.ARRAY):
+        return all(is_finite(v) for v in x.tolist()) if x.dtype.kind == 'O' else bool(ops.np.isfinite(x).all())
     return not isinstance(x, float) or math.isfinite(x)
 
 
