@@ -348,6 +348,31 @@ def _exact(op, a, b, x, y, n, recording):
     return data, ((_pack_slopes(das), _pack_slopes(dbs)) if binary else _pack_slopes(das))
 
 
+def columns(rows, names=None):
+    """a batch of samples (rows of numbers, all of one width) as one Lanes per input:
+    columns([(x1, x2) for each sample]) -> [Lanes of every x1, Lanes of every x2]."""
+    rows = [list(r) for r in rows]
+    if not rows:
+        raise ValueError("columns: a batch needs at least one sample")
+    width = len(rows[0])
+    for i, r in enumerate(rows):
+        if len(r) != width:
+            raise ValueError("columns: sample %d has %d inputs, sample 0 has %d" % (i, len(r), width))
+    return [Lanes([r[j] for r in rows], names[j] if names else '') for j in range(width)]
+
+
+def per_sample(out):
+    """a model's lane output as one entry per sample: numbers, or lists of numbers for
+    several outputs (a list of Lanes)."""
+    if isinstance(out, Value):
+        return [plain(v) for v in out.data] if isinstance(out, Lanes) else [out.data]
+    return [list(sample) for sample in zip(*per_sample_each(out))]
+
+
+def per_sample_each(outs):
+    return [[plain(v) for v in o.data] for o in outs]
+
+
 # ------------------------------------------------------------------ the node
 
 class Lanes(Value):
