@@ -26,6 +26,10 @@ def __getattr__(name):
     """autograd.Lanes, loaded on first use: lanes need numpy (an optional extra,
     pip install scalar-autograd[batch]), and `import autograd` does not import it."""
     if name in ('Lanes', 'LaneSum'):
-        from . import lanes
+        try:
+            from . import lanes
+        except ImportError as error:
+            raise ImportError("autograd.%s needs numpy: pip install scalar-autograd[batch] (%s)"
+                              % (name, error)) from None
         return getattr(lanes, name)
     raise AttributeError("module 'autograd' has no attribute %r" % name)
