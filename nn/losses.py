@@ -24,7 +24,7 @@ def _is_lanes(x):
 def _lane_targets(y, what):
     """per-sample targets as a lane array (a Lanes target keeps its graph)."""
     from autograd.lanes import as_lanes        # only reached with lanes, so numpy is there
-    return y if isinstance(y, Value) else as_lanes(y, what)
+    return y if isinstance(y, Value) or not hasattr(y, '__len__') else as_lanes(y, what)
 
 
 def named_loss(loss):
@@ -38,12 +38,16 @@ def named_loss(loss):
 @named_loss
 def half_squared_error(pred, target):
     """1/2 (pred - target)^2: the seed articles' Loss; its gradient is (pred - target)."""
+    if _is_lanes(pred):
+        target = _lane_targets(target, 'half_squared_error')
     return (pred - target) ** 2 * HALF
 
 
 @named_loss
 def squared_error(pred, target):
     """(pred - target)^2."""
+    if _is_lanes(pred):
+        target = _lane_targets(target, 'squared_error')
     return (pred - target) ** 2
 
 

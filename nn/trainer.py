@@ -238,6 +238,8 @@ class Trainer:
         targets = [Y[i] for i in batch]
         if isinstance(targets[0], list):          # several outputs: one target lane per output
             targets = [_lanes.as_lanes(list(t), 'Trainer targets') for t in zip(*targets)]
+        else:
+            targets = _lanes.as_lanes(targets, 'Trainer targets')
         losses = autolabel(self.loss(out, targets), LOSS)
         if getattr(losses, 'lanes', None) is None:
             raise TypeError("Trainer(mode='lanes'): the loss must give one loss per sample (Lanes), "
