@@ -75,14 +75,15 @@ class Step:
 
 
 class Trainer:
-    """Trainer(model, loss, optimizer, batch_size=None, shuffle=True, seed=0, mode='accumulate')
+    """Trainer(model, loss, optimizer, batch_size=None, shuffle=True, seed=0, mode='accumulate', pause_gc=True)
 
     batch_size None is full-batch gradient descent, 1 is SGD, anything else
     mini-batch; the last, partial batch is kept and averaged over its own size.
     Each epoch draws a seeded permutation of the samples (shuffle=True).
     """
 
-    def __init__(self, model, loss, optimizer, batch_size=None, shuffle=True, seed=0, mode='accumulate'):
+    def __init__(self, model, loss, optimizer, batch_size=None, shuffle=True, seed=0, mode='accumulate',
+                 pause_gc=True):
         if batch_size is not None and (not isinstance(batch_size, int) or isinstance(batch_size, bool)
                                        or batch_size < 1):
             raise ValueError("Trainer: batch_size must be None or an int >= 1, got %r" % (batch_size,))
@@ -91,6 +92,7 @@ class Trainer:
         self.model, self.loss, self.optimizer = model, loss, optimizer
         self.batch_size, self.shuffle, self.mode = batch_size, shuffle, mode
         self.rng = random.Random(seed)
+        self.pause_gc = pause_gc     # False: leave the cyclic collector running (to measure the pause)
 
     # ------------------------------------------------------------------ training
     def fit(self, X, Y, epochs=1, callback=None, progress=True):
@@ -154,8 +156,9 @@ class Trainer:
         weights = [(p, p.data, p.grad) for _, p in self._named]
         state = _optimizer_state(self.optimizer)
         at = _Place()
-        collecting = gc.isenabled()
-        gc.disable()            # no cycles to find in a step's graph (see the top)
+        collecting = gc.isenabled() and self.pause_gc
+        if collecting:
+            gc.disable()        # no cycles to find in a step's graph (see the top)
         try:
             return self._run_step(X, Y, batch, at)
         except BaseException as error:

@@ -238,7 +238,15 @@ def test_an_infinite_gradient_stops_training_before_the_step():
 
 
 # ------------------------------------------------------------------ mode='lanes': one graph for the whole batch
+try:
+    import numpy  # noqa: F401
+    HAVE_NUMPY = True
+except ImportError:                 # the scalar modes' tests still run without numpy (test_lanes.py)
+    HAVE_NUMPY = False
+lanes_mode = pytest.mark.skipif(not HAVE_NUMPY, reason="mode='lanes' needs numpy")
 
+
+@lanes_mode
 def test_seed_000_one_batch_step_in_lanes_mode_exactly():
     X, Y = nn.data.seed_dataset()
     model = Neuron(3, activation='relu', bias=False, grad_at_zero=1)
@@ -273,6 +281,7 @@ def _trained(mode, numbers, seed, batch_size, n, loss, epochs=2):
     return [p.data for p in model.parameters()], history
 
 
+@lanes_mode
 @pytest.mark.parametrize('seed', range(6))
 def test_lanes_mode_gives_the_weights_of_accumulate_exactly_with_fractions(seed):
     batch_size = [None, 1, 2, 3, 4, 5][seed]             # 7 samples: partial last batches
@@ -283,6 +292,7 @@ def test_lanes_mode_gives_the_weights_of_accumulate_exactly_with_fractions(seed)
     assert h_got.step_loss == h_ref.step_loss
 
 
+@lanes_mode
 @pytest.mark.parametrize('seed', range(8))
 def test_lanes_mode_gives_the_weights_of_accumulate_and_graph_in_floats(seed):
     batch_size = [None, 3, 4, 10, 1, 7, 6, 2][seed]
@@ -306,6 +316,7 @@ def test_lanes_mode_gives_the_weights_of_accumulate_and_graph_in_floats(seed):
     assert all(type(p) is float for p in results['lanes'])
 
 
+@lanes_mode
 def test_cross_entropy_in_lanes_mode_matches_accumulate():
     import random
     rng = random.Random(5)
@@ -320,7 +331,7 @@ def test_cross_entropy_in_lanes_mode_matches_accumulate():
     assert all(math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12) for a, b in zip(results['lanes'], results['accumulate']))
 
 
-@pytest.mark.parametrize('mode', ['accumulate', 'graph', 'lanes'])
+@pytest.mark.parametrize('mode', ['accumulate', 'graph', pytest.param('lanes', marks=lanes_mode)])
 def test_the_collector_is_paused_during_a_step_and_restored_after(mode):
     import gc
     seen = []
@@ -340,6 +351,7 @@ def test_the_collector_is_paused_during_a_step_and_restored_after(mode):
     assert seen and not any(seen)
 
 
+@lanes_mode
 def test_a_nan_in_lanes_mode_names_the_sample():
     X, Y = small_problem()
     X[3] = (float('nan'), 1.0)
