@@ -407,3 +407,83 @@ def test_the_scalar_engine_and_its_tests_run_without_numpy():
     assert "lanes refused: Trainer(mode='lanes') needs numpy" in out.stdout
     assert " passed" in out.stdout and " failed" not in out.stdout
     assert "'numpy' in sys.modules" not in out.stdout
+
+
+# ------------------------------------------------------------------ views: one sample's lane, the reduction as a step
+
+def _small_lane_graph():
+    w = Value(2.0, label='w')
+    x = Lanes([1.0, -2.0, 3.0], label='x')
+    t = w * x
+    t.label = 't'
+    loss = t.relu().sum()
+    loss.label = 'loss'
+    return w, x, t, loss
+
+
+def test_the_stepper_moves_the_real_lane_gradients_and_ends_where_backward_does():
+    from autograd import step
+    w, x, t, loss = _small_lane_graph()
+    s = step(loss, sample=2)
+    s.run()
+    got = (w.grad, x.grad.tolist())
+    s.reset()
+    assert w.grad == 0 and x.grad == 0
+    loss.backward()
+    # by hand: relu passes samples 0 and 2; w.grad = 1 + 3 = 4; x.grad = w where passed = [2, 0, 2]
+    assert got == (w.grad, x.grad.tolist()) == (4.0, [2.0, 0.0, 2.0])
+
+
+def test_the_reduction_into_a_shared_weight_is_a_step_showing_each_sample_and_the_sum():
+    from autograd import step
+    w, x, t, loss = _small_lane_graph()
+    s = step(loss, sample=1)
+    steps = []
+    while True:
+        st = s.next()
+        if st is None:
+            break
+        steps.append(st)
+    reductions = [st for st in steps if st.is_reduction]
+    assert [st.parent for st in reductions] == [w]
+    # contributions x_i * relu'(t_i): 1*1, -2*0, 3*1, and their sum 4
+    assert str(reductions[0]) == "w.grad += Σ_i ∂t/∂w[i] · t.grad[i] = 1.0 + -0.0 + 3.0 = 4.0   (w.grad 0 -> 4.0)"
+    lane_step = [st for st in steps if st.parent is x][0]
+    assert str(lane_step) == "[sample 1] x.grad += ∂t/∂x · t.grad = 2.0 · 0.0 = 0.0   (x.grad 0 -> 0.0)"
+    s.prev()
+    assert x.grad == 0 and w.grad == 4.0
+    s.reset()
+    assert w.grad == 0
+
+
+def test_a_drawing_shows_one_samples_lane_and_marks_the_sum():
+    from autograd import to_dot
+    w, x, t, loss = _small_lane_graph()
+    loss.backward()
+    dot = to_dot(loss, sample=2)
+    assert 'label="{x|data 3.0|grad 2.0}"' in dot and 'label="{t|data 6.0|grad 1.0}"' in dot
+    assert 'Σ over 3 samples (sample 2: 3.0)' in dot and 'the lane of sample 2' in dot
+    assert 'data [1.0, -2.0, 3.0]' in to_dot(loss)           # without sample=: the lanes themselves
+
+
+def test_a_sample_outside_the_batch_is_refused():
+    from autograd import step
+    w, x, t, loss = _small_lane_graph()
+    with pytest.raises(ValueError, match=r"sample=3, but this graph carries 3 samples \(0..2\)"):
+        step(loss, sample=3)
+    with pytest.raises(ValueError, match=r"no lanes"):
+        step(Value(1.0) * 2, sample=0)
+
+
+def test_the_explorer_page_of_a_lane_graph_has_the_reduction_step(tmp_path):
+    import shutil
+    if shutil.which('dot') is None:
+        pytest.skip("needs Graphviz's dot")
+    from autograd import explore
+    w, x, t, loss = _small_lane_graph()
+    page = explore(loss, tmp_path / 'lanes', sample=0)
+    text = open(page, encoding='utf-8').read()
+    assert 'the lane of sample 0' in text
+    from autograd.explore import script_json          # the steps are JSON inside the page
+    assert script_json('w.grad += Σ_i ∂t/∂w[i] · t.grad[i] = 1.0 + -0.0 + 3.0 = 4.0')[1:-1] in text
+    assert w.grad == 0 and x.grad == 0                       # the page leaves every .grad as it was
