@@ -113,8 +113,12 @@ class LaneSum:
 
     def __mul__(self, g):
         s = self.slopes
-        if s.__class__ is np.ndarray and s.dtype is _FLOAT and g.dtype is _FLOAT:
-            return float(s @ g)                    # Σ_i s_i g_i in one call
+        if g.dtype is _FLOAT:
+            if s.__class__ is np.ndarray:
+                if s.dtype is _FLOAT:
+                    return float(s @ g)            # Σ_i s_i g_i in one call
+            elif s == 1 and s.__class__ in (int, float):
+                return float(g.sum())              # Σ_i 1 · g_i (a sum's or a bias's edge)
         return total(self.contributions(g))
 
     __rmul__ = __mul__
@@ -198,7 +202,8 @@ def _sigmoid(a):
 
 
 def _relu(a):
-    return np.where((a > 0) | (a != a), a, 0.0)     # nan passes through, as in the scalar relu
+    # nan passes through, as in the scalar relu; + 0.0 turns max's -0.0 into the scalar relu's 0.0
+    return np.maximum(a, 0.0) + 0.0
 
 
 def _sum(a):
@@ -270,6 +275,9 @@ def _is_float(x):
     return isinstance(x, np.ndarray) and x.dtype.kind == 'f' or x.__class__ is float
 
 
+_SLOPES_MAY_OVERFLOW = {'/', 'log', '**'}    # the others' slopes are finite where the forward was
+
+
 def apply(op, a, b=None):
     """out = op(a, b) where a or b (or both) holds lanes; b is a unary op's parameter."""
     binary = op.arity == 2
@@ -284,7 +292,10 @@ def apply(op, a, b=None):
         except SampleError as e:
             _fail(op, a, b, e.index, e.error)
         if m.recording:
-            with np.errstate(all='ignore'):   # inf and nan slopes are the formulas' answers
+            if op.name in _SLOPES_MAY_OVERFLOW:
+                with np.errstate(all='ignore'):   # inf and nan slopes are the formulas' answers
+                    local = op.local(x, y, data)
+            else:
                 local = op.local(x, y, data)
     else:
         data, local = _exact(op, a, b, x, y, n, m.recording)
@@ -418,13 +429,18 @@ class Lanes(Value):
         grad = self.grad.tolist() if isinstance(self.grad, np.ndarray) else self.grad
         return "Lanes(data=%r, grad=%r%s)" % (self.data.tolist(), grad, label)
 
-    # every operator goes through apply(): the scalar fast paths do not know lanes. Python
-    # asks a subclass's reflected operator first, so `w * x` with x Lanes comes here too.
+    # Every operator comes here, not to Value's scalar fast paths: Python asks a subclass's
+    # reflected operator first, so `w * x` with x Lanes comes here too. + and * of float
+    # lanes with a float Value or float lanes of the same length are most of a network's
+    # graph: they skip apply(), with the same data and local derivatives as ops.ADD and
+    # ops.MUL through apply() (test_lanes.py checks they agree); the rest goes to apply().
     def __add__(self, other):
-        return apply(ops.ADD, self, other)
+        out = _fast(self, other, '+')
+        return out if out is not None else apply(ops.ADD, self, other)
 
     def __radd__(self, other):
-        return apply(ops.ADD, other, self)
+        out = _fast(other, self, '+')
+        return out if out is not None else apply(ops.ADD, other, self)
 
     def __sub__(self, other):
         return apply(ops.SUB, self, other)
@@ -433,10 +449,12 @@ class Lanes(Value):
         return apply(ops.SUB, other, self)
 
     def __mul__(self, other):
-        return apply(ops.MUL, self, other)
+        out = _fast(self, other, '*')
+        return out if out is not None else apply(ops.MUL, self, other)
 
     def __rmul__(self, other):
-        return apply(ops.MUL, other, self)
+        out = _fast(other, self, '*')
+        return out if out is not None else apply(ops.MUL, other, self)
 
     def __truediv__(self, other):
         return apply(ops.DIV, self, other)
@@ -478,3 +496,39 @@ class Lanes(Value):
     def mean(self):
         """(1/n) Σ_i self_i, with the exact 1/n (seed 000's Loss^avg of per-sample losses)."""
         return self.sum() * Fraction(1, len(self.data))
+
+
+def _fast(a, b, tag):
+    """a + b or a * b where both are float: one Lanes and a float Value, or two Lanes of
+    one length; None for anything else (apply() takes it). Outside no_grad() and the
+    other modes only."""
+    if not current().fast:
+        return None
+    ca, cb = a.__class__, b.__class__
+    if ca is Lanes:
+        x = a.data
+        if x.dtype is not _FLOAT:
+            return None
+        if cb is Lanes:
+            y = b.data
+            if y.dtype is not _FLOAT or len(y) != len(x):
+                return None
+            da, db = (1, 1) if tag == '+' else (y, x)           # d(a+b) = (1, 1), d(a*b) = (b, a)
+        elif cb is Value and b.data.__class__ is float:
+            y = b.data
+            da, db = (1, LaneSum(1, len(x))) if tag == '+' else (y, LaneSum(x, len(x)))
+        else:
+            return None
+    elif ca is Value and cb is Lanes and a.data.__class__ is float:
+        x, y = a.data, b.data
+        if y.dtype is not _FLOAT:
+            return None
+        da, db = (LaneSum(1, len(y)), 1) if tag == '+' else (LaneSum(y, len(y)), x)
+    else:
+        return None
+    out = _new(Lanes)
+    out.data = x + y if tag == '+' else x * y
+    out.grad = 0
+    out._tag = tag
+    out._a, out._b, out._da, out._db = a, b, da, db
+    return out

@@ -6,7 +6,8 @@
 Measured as ../shared/bench/bench.py measures: the same workload code for every engine
 (its MLP(2,[16,16,1]), squared loss, one SGD step, the step ending in gc.collect()),
 engines alternating within each round, the process's CPU time, medians over the rounds;
-each ratio is the median of the per-round ratios. Figures:
+each ratio is the median of the per-round ratios. gc.freeze() after the set-up keeps the
+steps' gc.collect() from walking torch's own objects (60 ms a call here). Figures:
   step_n100 / step_n1000   one full-batch SGD step on n moons samples: micrograd, this
                            engine's scalar step, lanes, and PyTorch float64 tensor ops
                            (one thread; torch is a benchmark peer, never a dependency)
@@ -164,6 +165,8 @@ def main():
             fns['torch'] = torch_fn(n)
         for fn in fns.values():            # one warm-up call each
             fn()
+        gc.freeze()      # the objects made so far (torch's modules) are never garbage: the steps'
+        #                  gc.collect() then walks the steps' own objects only, in every engine
         t = paired(fns, reps if n == 100 else max(9, reps // 3))
         med = {k: 1e3 * statistics.median(v) for k, v in t.items()}
         print("step_n%-5d " % n + "   ".join("%s %.2f ms" % (k, v) for k, v in med.items()))
@@ -180,6 +183,7 @@ def main():
             fns['%s_%s' % (mode, 'paused' if pause else 'gc_on')] = trainer_fn(mode, pause)
     for fn in fns.values():
         fn()
+    gc.freeze()
     t = paired(fns, reps)
     for mode in ('accumulate', 'graph', 'lanes'):
         print("trainer_gc_%-10s paused %.2f ms, collector on %.2f ms: the pause saves %.0f%%"

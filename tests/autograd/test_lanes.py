@@ -487,3 +487,22 @@ def test_the_explorer_page_of_a_lane_graph_has_the_reduction_step(tmp_path):
     from autograd.explore import script_json          # the steps are JSON inside the page
     assert script_json('w.grad += Σ_i ∂t/∂w[i] · t.grad[i] = 1.0 + -0.0 + 3.0 = 4.0')[1:-1] in text
     assert w.grad == 0 and x.grad == 0                       # the page leaves every .grad as it was
+
+
+@pytest.mark.parametrize('tag', ['+', '*'])
+def test_the_fast_path_records_what_apply_records(tag):
+    # + and * of float lanes skip apply() for speed (lanes._fast); they must match the table's path
+    from autograd import OPS
+    from autograd.lanes import _fast, apply
+    x, y, w = Lanes([1.5, -2.0, 0.0]), Lanes([0.5, 3.0, -1.0]), Value(-0.75)
+    for a, b in ((x, y), (x, w), (w, x)):
+        fast, slow = _fast(a, b, tag), apply(OPS[tag], a, b)
+        assert fast is not None and fast.op == slow.op == tag
+        assert fast.data.tolist() == slow.data.tolist() and fast.parents == slow.parents
+        for d_fast, d_slow in zip(fast.local_grads, slow.local_grads):
+            if isinstance(d_slow, LaneSum):
+                assert d_fast == d_slow
+            else:
+                assert np.array_equal(np.broadcast_to(d_fast, 3), np.broadcast_to(d_slow, 3))
+    assert _fast(Lanes([1, 2]), Value(1.0), tag) is None          # exact lanes: apply()
+    assert _fast(x, Lanes([1.0, 2.0]), tag) is None                # different lengths: apply() says so
