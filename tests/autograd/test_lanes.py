@@ -506,3 +506,15 @@ def test_the_fast_path_records_what_apply_records(tag):
                 assert np.array_equal(np.broadcast_to(d_fast, 3), np.broadcast_to(d_slow, 3))
     assert _fast(Lanes([1, 2]), Value(1.0), tag) is None          # exact lanes: apply()
     assert _fast(x, Lanes([1.0, 2.0]), tag) is None                # different lengths: apply() says so
+
+
+def test_pow_with_lane_exponents_keeps_the_limits_at_zero():
+    # d(a**n)/da at a == 0: 0 where n == 0 (a**0 is the constant 1), inf where 0 < n < 1
+    a, n = Lanes([0.0, 0.0, 2.0], label='a'), Lanes([0.0, 0.5, 0.5], label='n')
+    (a ** n).sum().backward()
+    expected = []
+    for ai, ni in zip([0.0, 0.0, 2.0], [0.0, 0.5, 0.5]):
+        va, vn = Value(ai), Value(ni)
+        (va ** vn).backward()
+        expected.append(va.grad)
+    assert a.grad.tolist() == expected == [0.0, math.inf, 0.5 * 2.0 ** -0.5]
