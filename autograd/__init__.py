@@ -19,7 +19,8 @@ from .value import Value
 
 __all__ = ['Value', 'backward', 'topological_order', 'graph_nodes', 'grad', 'no_grad', 'is_grad_enabled',
            'gradcheck', 'GradcheckError', 'detect_anomaly', 'OPS', 'to_dot', 'draw', 'GraphvizNotFound',
-           'record_scopes', 'scope', 'step', 'Step', 'Stepper', 'trace', 'tree', 'explore', 'flipbook', 'Lanes']
+           'record_scopes', 'scope', 'step', 'Step', 'Stepper', 'trace', 'tree', 'explore', 'flipbook']
+# Lanes is not in __all__: `from autograd import *` must work without numpy
 
 
 def __getattr__(name):

@@ -319,6 +319,7 @@ def test_errors_name_the_operation_the_sample_and_its_value():
         Lanes([-8.0, 4.0]) ** 0.5
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")   # numpy's note of the inf
 def test_detect_anomaly_names_the_sample():
     with detect_anomaly():
         x = Lanes([1.0, 1e300], label='x')
