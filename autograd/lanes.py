@@ -84,7 +84,22 @@ def _pack_slopes(slopes):
         return np.array(slopes, dtype=float)
     out = np.empty(len(slopes), dtype=object)
     out[:] = slopes
-    return out
+    return out.view(ExactSlopes)
+
+
+class ExactSlopes(np.ndarray):
+    """Exact local derivatives, one per lane (an object array). Times a float gradient they
+    give float64 lanes, as an exact slope times a float gives a float in the scalar engine:
+    so a float graph's lane gradients stay float64 arrays, and adding them never meets
+    an object array (which numpy could not add into a float64 gradient in place)."""
+
+    def __mul__(self, g):
+        product = np.multiply(self.view(np.ndarray), g)
+        if g.__class__ is float or isinstance(g, np.ndarray) and g.dtype.kind == 'f':
+            return product.astype(float)
+        return product
+
+    __rmul__ = __mul__
 
 
 def plain(x):
@@ -332,7 +347,7 @@ def _exact(op, a, b, x, y, n, recording):
     """op on exact lanes, sample by sample, through the table's own forward and local derivatives."""
     binary = op.arity == 2
     if op.name == 'sum':
-        return total(x), (ops.ones(x) if recording else None)
+        return total(x), (ops.ones(x).view(ExactSlopes) if recording else None)
     xs = x if isinstance(x, np.ndarray) else [x] * n
     ys = y if binary and isinstance(y, np.ndarray) else [y] * n
     outs, das, dbs = [], [], []

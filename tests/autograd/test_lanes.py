@@ -519,3 +519,17 @@ def test_pow_with_lane_exponents_keeps_the_limits_at_zero():
         (va ** vn).backward()
         expected.append(va.grad)
     assert a.grad.tolist() == expected == [0.0, math.inf, 0.5 * 2.0 ** -0.5]
+
+
+@pytest.mark.parametrize('order', ['float first', 'exact first'])
+def test_exact_lanes_inside_a_float_graph_get_float_gradients_in_any_order(order):
+    # x (exact) feeds a float op (w * x) and an exact one (x * 2): its gradient is float64,
+    # 0.5 + 2 per sample by hand, whichever contribution arrives first
+    x, w = Lanes([1, 2]), Value(0.5)
+    t = (w * x) + (x * 2) if order == 'float first' else (x * 2) + (w * x)
+    (t.sum() * 0.5).backward()
+    assert x.grad.dtype == float and x.grad.tolist() == [1.25, 1.25]
+    assert w.grad == 0.5 * (1 + 2) and w.grad.__class__ is float
+    y = Lanes([Fraction(1, 3), 2])
+    (y * 3).sum().backward()
+    assert y.grad.dtype == object and y.grad.tolist() == [3, 3]          # an exact graph stays exact
