@@ -533,3 +533,10 @@ def test_exact_lanes_inside_a_float_graph_get_float_gradients_in_any_order(order
     y = Lanes([Fraction(1, 3), 2])
     (y * 3).sum().backward()
     assert y.grad.dtype == object and y.grad.tolist() == [3, 3]          # an exact graph stays exact
+
+
+def test_detect_anomaly_names_the_sample_of_a_gradient():
+    with detect_anomaly():
+        x = Lanes([1.0, 0.0, 4.0], label='x')
+        with pytest.raises(FloatingPointError, match=r"the gradient of Lanes\(.*label='x'\) is inf at sample 1, "):
+            (x ** 0.5).sum().backward()
