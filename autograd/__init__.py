@@ -20,3 +20,17 @@ from .value import Value
 __all__ = ['Value', 'backward', 'topological_order', 'graph_nodes', 'grad', 'no_grad', 'is_grad_enabled',
            'gradcheck', 'GradcheckError', 'detect_anomaly', 'OPS', 'to_dot', 'draw', 'GraphvizNotFound',
            'record_scopes', 'scope', 'step', 'Step', 'Stepper', 'trace', 'tree', 'explore', 'flipbook']
+# Lanes is not in __all__: `from autograd import *` must work without numpy
+
+
+def __getattr__(name):
+    """autograd.Lanes, loaded on first use: lanes need numpy (an optional extra,
+    pip install scalar-autograd[batch]), and `import autograd` does not import it."""
+    if name in ('Lanes', 'LaneSum'):
+        try:
+            from . import lanes
+        except ImportError as error:
+            raise ImportError("autograd.%s needs numpy: pip install scalar-autograd[batch] (%s)"
+                              % (name, error)) from None
+        return getattr(lanes, name)
+    raise AttributeError("module 'autograd' has no attribute %r" % name)

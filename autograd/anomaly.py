@@ -2,7 +2,7 @@
 import math
 from contextlib import contextmanager
 
-from . import mode
+from . import mode, ops
 
 
 @contextmanager
@@ -18,7 +18,10 @@ def detect_anomaly():
 
 
 def is_finite(x):
-    """False for a float nan or inf; ints and Fractions are always finite."""
+    """False for a float nan or inf; ints and Fractions are always finite; lanes
+    (lanes.py) are finite where every lane is."""
+    if isinstance(x, ops.ARRAY):
+        return all(is_finite(v) for v in x.tolist()) if x.dtype.kind == 'O' else bool(ops.np.isfinite(x).all())
     return not isinstance(x, float) or math.isfinite(x)
 
 
@@ -26,6 +29,12 @@ def check_gradients(node):
     """raise if node's gradient, or a gradient it has just passed on, is nan or inf."""
     for x in (node,) + node.parents:
         if not is_finite(x.grad):
+            g = x.grad
+            if isinstance(g, ops.ARRAY):     # lanes: name the first sample whose gradient is not finite
+                i = next(i for i, v in enumerate(g.tolist()) if not is_finite(v))
+                g = "%r at sample %d" % (g.tolist()[i], i)
+            else:
+                g = repr(g)
             raise FloatingPointError(
-                "detect_anomaly: the gradient of %r is %r, after backprop through %s (op %r)"
-                % (x, x.grad, node if x is not node else "it", node.op))
+                "detect_anomaly: the gradient of %r is %s, after backprop through %s (op %r)"
+                % (x, g, node if x is not node else "it", node.op))

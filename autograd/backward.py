@@ -11,6 +11,7 @@ import threading
 
 from .anomaly import check_gradients
 from . import mode
+from . import ops
 
 
 _one_at_a_time = threading.Lock()   # backward() keeps its marks in .grad: see its docstring
@@ -111,8 +112,12 @@ def _order_marking_grads(root):
 def seed(root):
     """d root/d root, where the chain rule starts: 1.0 for a float root, so that a graph
     with any float in it gets float gradients everywhere (an int slope such as d(a+b)/da = 1
-    times a float is a float); 1 for an exact root, so that exact graphs stay exact."""
-    return 1.0 if root.data.__class__ is float else 1
+    times a float is a float); 1 for an exact root, so that exact graphs stay exact.
+    A lane root (lanes.py) starts at 1 in every lane: each sample's own backward pass."""
+    data = root.data
+    if data.__class__ is float:
+        return 1.0
+    return ops.ones(data) if isinstance(data, ops.ARRAY) else 1
 
 
 def backward(root):

@@ -41,15 +41,16 @@ def iframe(page, height=640):
 
 
 def explore(root, path, title=None, clusters=None, params=(), rankdir='LR', at=0, max_nodes=MAX_NODES,
-            stepper=None):
+            stepper=None, sample=None):
     """Write the explorer page for root's backward pass to `path` (.html added where the
     name has none); returns its path, which Jupyter shows inline. clusters: from
     `with record_scopes() as clusters:`, to fold layers and neurons; at: the step the
-    page opens at (Stepper.explore passes its own). Every .grad is left as it was.
-    Needs Graphviz's `dot`."""
+    page opens at (Stepper.explore passes its own); sample: in a lane graph (a batch), the
+    sample whose lane the page shows (0 unless given), the sums into shared weights being
+    steps of their own. Every .grad is left as it was. Needs Graphviz's `dot`."""
     _check_root('explore', root)
     page = explorer_html(root, title=title, clusters=clusters, params=params, rankdir=rankdir, at=at,
-                         stepper=stepper, max_nodes=max_nodes)
+                         stepper=stepper, max_nodes=max_nodes, sample=sample)
     path = os.fspath(path)
     if not os.path.splitext(path)[1]:
         path += '.html'
@@ -68,15 +69,16 @@ def flipbook(root, folder, title=None, **options):
 
 
 def explorer_html(root, title=None, clusters=None, params=(), rankdir='LR', at=0, stepper=None,
-                  max_nodes=MAX_NODES):
+                  max_nodes=MAX_NODES, sample=None):
     """the page as a string (see explore). stepper: a Stepper on root, whose state is
     kept (the page replays the pass from its start)."""
     own = stepper is None
-    stepper = stepper or Stepper(root)
+    stepper = stepper or Stepper(root, sample)
+    sample = stepper.sample
     position = stepper.position
     stepper.reset()                  # every .grad as before the stepper, to replay from the start
     try:
-        steps, start, final = _replay(stepper)
+        steps, start, final = _replay(stepper, sample)
     finally:
         stepper.reset()
         if not own:                  # put the caller's stepper back where it stood
@@ -84,12 +86,13 @@ def explorer_html(root, title=None, clusters=None, params=(), rankdir='LR', at=0
                 stepper.next()
     naming = stepper.naming
     dot, ids, groups = dot_layout(root, rankdir=rankdir, params=params, clusters=clusters, grads=final,
-                                  stepping=True, max_nodes=max_nodes, naming=naming, element_ids=True)
+                                  stepping=True, max_nodes=max_nodes, naming=naming, element_ids=True,
+                                  sample=sample)
     svg = _svg(dot)
     data = {
-        'steps': [_step_data(s, ids, before) for s, before in steps],
+        'steps': [_step_data(s, ids, before, sample) for s, before in steps],
         'start': {ids[node]: text for node, text in start.items()},
-        'nodes': {ids[node]: _node_data(node, naming, ids) for node in naming.nodes if node in ids},
+        'nodes': {ids[node]: _node_data(node, naming, ids, sample) for node in naming.nodes if node in ids},
         'edges': {'e%s_%d' % (ids[s.node][1:], s.slot): [ids[s.parent], ids[s.node]] for s, _ in steps},
         'clusters': [{'id': cid, 'name': name, 'members': members, 'parent': parent}
                      for cid, name, members, parent in groups],
@@ -97,7 +100,8 @@ def explorer_html(root, title=None, clusters=None, params=(), rankdir='LR', at=0
         'at': max(0, min(int(at), len(steps))),
         'follow': FOLLOW_SCALE,
     }
-    title = title or "Backprop through %s, one chain-rule step at a time" % notation.printable(naming[root])
+    title = title or "Backprop through %s, one chain-rule step at a time%s" % (
+        notation.printable(naming[root]), "" if sample is None else " (the lane of sample %d)" % sample)
     library = resources.files('autograd').joinpath('static', 'd3-zoom.min.js').read_text(encoding='utf-8')
     values = {'title': html.escape(title), 'svg': svg, 'library': library, 'data': script_json(data),
               'notation': html.escape(notation.NOTATION).replace('\n', '<br>')}
@@ -105,33 +109,37 @@ def explorer_html(root, title=None, clusters=None, params=(), rankdir='LR', at=0
     return re.sub(r'%\((\w+)\)s', lambda m: values[m.group(1)], PAGE)
 
 
-def _replay(stepper):
+def _replay(stepper, sample=None):
     """run the stepper through; returns ([(Step, the receiver's grad text before)],
     {node: grad text at the start}, {node: .grad at the end}); the caller resets it."""
     stepper._start()                  # the root's gradient is 1, as backward() starts
-    start = {node: fmt(g) for node, g in stepper.grads.items()}
+    start = {node: fmt(notation.lane(g, sample)) for node, g in stepper.grads.items()}
     reached = set(stepper.grads)
     steps = []
     while True:
         s = stepper.next()
         if s is None:
             break
-        steps.append((s, fmt(s.before) if s.parent in reached else '-'))
+        steps.append((s, fmt(notation.lane(s.before, sample)) if s.parent in reached else '-'))
         reached.add(s.parent)
     final = {node: node.grad for node in stepper.naming.nodes}
     return steps, start, final
 
 
-def _step_data(s, ids, before):
+def _step_data(s, ids, before, sample=None):
     k = ids[s.node][1:]
-    return {'e': 'e%s_%d' % (k, s.slot), 'n': ids[s.node], 'p': ids[s.parent], 'b': before, 'a': fmt(s.after),
-            'm': notation.step_mathml(s.parent_name, s.node_name, s.local, s.upstream, s.contribution),
-            't': notation.printable(str(s))}
+    if s.is_reduction or sample is not None:
+        math = s._repr_html_().replace(notation.step_mathml(s.parent_name, s.node_name, *s._shown()),
+                                       notation.step_mathml(s.parent_name, s.node_name, *s._shown()[:3]))
+    else:
+        math = notation.step_mathml(s.parent_name, s.node_name, s.local, s.upstream, s.contribution)
+    return {'e': 'e%s_%d' % (k, s.slot), 'n': ids[s.node], 'p': ids[s.parent], 'b': before,
+            'a': fmt(notation.lane(s.after, sample)), 'm': math, 't': notation.printable(str(s))}
 
 
-def _node_data(node, naming, ids):
+def _node_data(node, naming, ids, sample=None):
     """what hovering a node shows: name, op, data, the op's formula and local derivatives."""
-    info = {'name': notation.printable(naming[node]), 'data': fmt(node.data)}
+    info = {'name': notation.printable(naming[node]), 'data': fmt(notation.lane(node.data, sample))}
     if node._a is None:
         info['op'] = ''
         info['kind'] = 'parameter' if notation.is_parameter(node) else 'leaf'
@@ -139,7 +147,7 @@ def _node_data(node, naming, ids):
     op = OPS[node.op]
     info['op'] = node.op
     info['formula'] = op.formula
-    info['locals'] = [[notation.local_symbol(naming[node], naming[p]), fmt(d)]
+    info['locals'] = [[notation.local_symbol(naming[node], naming[p]), fmt(notation.lane(d, sample))]
                       for p, d in zip(node.parents, node.local_grads)]
     return info
 

@@ -44,6 +44,10 @@ def grad(output, inputs, create_graph=False):
 
     grads = {output: seed(output)}
     for node in topological_order(output):
+        if create_graph and isinstance(node.data, ops.ARRAY):
+            raise NotImplementedError("grad(create_graph=True) differentiates one-number graphs only; this "
+                                      "graph carries lanes (a batch, lanes.py): take the second derivative "
+                                      "of one sample's scalar graph instead")
         g = grads[node]
         edges = _local_values(node) if create_graph else edges_of(node)
         for parent, local in edges:

@@ -54,8 +54,18 @@ def autolabel(node, name):
 
 # ------------------------------------------------------------------ numbers
 
+SHOWN_LANES = 4       # lanes written out before "…" when a whole batch is shown
+
+
 def fmt(x):
-    """a number as a learner wants to read it: exact fractions as 43/300 ~ 0.1433."""
+    """a number as a learner wants to read it: exact fractions as 43/300 ~ 0.1433;
+    lanes (a batch, lanes.py) as [0.5, -1.0, … 100 samples]; a reduction's slopes as Σ[…]."""
+    if hasattr(x, 'contributions'):           # a LaneSum: the edge into a shared weight
+        return "Σ" + fmt(x.lanes())
+    if hasattr(x, 'ndim'):                    # a lane array
+        items = [fmt(v) for v in x.tolist()[:SHOWN_LANES]]
+        more = " … %d samples" % len(x) if len(x) > SHOWN_LANES else ""
+        return "[%s%s]" % (", ".join(items), more)
     if isinstance(x, Fraction):
         if x.denominator == 1:
             return str(x.numerator)
@@ -157,6 +167,40 @@ def _names(nodes):
                     break
             names[node] = name
     return names
+
+
+# ------------------------------------------------------------------ lanes: one sample, or the sum
+
+def is_reduction(local):
+    """True for the local derivative of an edge from lanes into a one-number parent (a LaneSum)."""
+    return hasattr(local, 'contributions')
+
+
+def lane(x, sample):
+    """x as sample `sample` sees it: a lane array's entry there; anything else as it is
+    (a one-number value is every sample's; a reduction stays one)."""
+    if sample is None or not hasattr(x, 'ndim'):
+        return x
+    v = x[sample]
+    return float(v) if v.__class__.__module__ == 'numpy' else v
+
+
+def has_lanes(x):
+    return hasattr(x, 'ndim')
+
+
+def reduction_text(parent, node, local, upstream, contribution, before=None, after=None):
+    """the step that sums a batch into a shared weight, with its per-sample contributions:
+    w.grad += Σ_i ∂t/∂w[i] · t.grad[i] = 0.5 + -1.0 + … (100 samples) = 3.25   (w.grad 0 -> 3.25)"""
+    parts = local.contributions(upstream).tolist()
+    shown = " + ".join(fmt(v) for v in parts[:2 * SHOWN_LANES])
+    if len(parts) > 2 * SHOWN_LANES:
+        shown += " + … (%d samples)" % len(parts)
+    text = "%s.grad += Σ_i %s[i] · %s.grad[i] = %s = %s" % (
+        printable(parent), printable(local_symbol(node, parent)), printable(node), shown, fmt(contribution))
+    if before is not None:
+        text += "   (%s.grad %s -> %s)" % (printable(parent), fmt(before), fmt(after))
+    return text
 
 
 # ------------------------------------------------------------------ one chain-rule step

@@ -7,8 +7,10 @@ of the output with respect to each input. The chain rule then only ever does
 Each derivative is written once, generically, in terms of the inputs `a`, `b`
 and the output `out`: the same expression serves int, Fraction and float
 inputs (exact where the inputs are exact; a float node's slopes are never
-Fractions, see like()), and Value inputs, which is how
-`grad(..., create_graph=True)` differentiates a second time.
+Fractions, see like()), Value inputs, which is how
+`grad(..., create_graph=True)` differentiates a second time, and float lanes
+(numpy arrays with one entry per sample of a batch, see lanes.py): the formulas
+that branch on the data (relu_slope, pow_slope, exponent_slope) do it lane by lane.
 """
 import math
 from dataclasses import dataclass
@@ -18,6 +20,17 @@ from typing import Callable
 # the number types a Value may hold; bool is excluded on purpose
 NUMBERS = (int, float, Fraction)
 _EXACT = (int, Fraction)
+
+# numpy is an optional extra: `import autograd` never imports it. lanes.py, which
+# needs it, hands it to the formulas here when it is imported (use_numpy); until then
+# no array can reach them, and ARRAY matches nothing.
+np = None
+ARRAY = ()
+
+
+def use_numpy(numpy):
+    global np, ARRAY
+    np, ARRAY = numpy, (numpy.ndarray,)
 
 
 @dataclass(frozen=True)
@@ -51,27 +64,36 @@ def like(slope, out):
     """slope as d out sees it: a Fraction slope on a float node becomes a float. It is
     exact only because exact operands gave it (the 1/5 of Value(3.0) / 5), and it would
     carry a Fraction into a float graph's gradients (no format, json or numpy for those)."""
-    return float(slope) if slope.__class__ is Fraction and out.__class__ is float else slope
+    if slope.__class__ is Fraction and (out.__class__ is float or isinstance(out, ARRAY)):
+        return float(slope)      # (an array reaching a formula holds float lanes)
+    return slope
 
 
 def exp(x):
-    return math.exp(x) if isinstance(x, NUMBERS) else x.exp()
+    if isinstance(x, NUMBERS):
+        return math.exp(x)
+    return np.exp(x) if isinstance(x, ARRAY) else x.exp()
 
 
 def log(x):
-    return math.log(x) if isinstance(x, NUMBERS) else x.log()
+    if isinstance(x, NUMBERS):
+        return math.log(x)
+    return np.log(x) if isinstance(x, ARRAY) else x.log()
 
 
 def data(x):
-    """the number inside a Value, or the number itself."""
-    return x if isinstance(x, NUMBERS) else x.data
+    """the number inside a Value, or the number (or float lanes) itself."""
+    return x if isinstance(x, NUMBERS) or isinstance(x, ARRAY) else x.data
 
 
 def relu_slope(a, grad_at_zero):
-    """1 where a > 0, 0 where a < 0, grad_at_zero where a == 0 exactly; floats for a float a."""
+    """1 where a > 0, 0 where a < 0, grad_at_zero where a == 0 exactly; floats for a float a.
+    Lane by lane for float lanes: the same three cases as masks, (a > 0) + (a == 0) * grad_at_zero."""
     x = data(a)
     if x.__class__ is float:
         return 1.0 if x > 0 else float(grad_at_zero) if x == 0 else 0.0
+    if isinstance(x, ARRAY):
+        return (x > 0) + (x == 0) * float(grad_at_zero)
     return 1 if x > 0 else grad_at_zero if x == 0 else 0
 
 
@@ -79,7 +101,10 @@ def pow_slope(a, n):
     """d(a**n)/da = n * a**(n-1), with the limits at a == 0 spelled out (see POW)."""
     if isinstance(n, NUMBERS) and n == 0:
         # a**0 is the constant 1; a Value n keeps the formula, whose d/dn is not 0
-        return 0.0 if data(a).__class__ is float else 0
+        x = data(a)
+        return 0.0 * x if isinstance(x, ARRAY) else 0.0 if x.__class__ is float else 0
+    if isinstance(data(a), ARRAY) or isinstance(n, ARRAY):
+        return _pow_slope_lanes(data(a), n)
     if data(a) == 0 and data(n) < 1:
         # 0 at n == 0, else a vertical slope (sqrt at 0). `0 * a**n` adds 0 to the
         # number, and for Value inputs makes the slope's own derivative 0 * inf = nan:
@@ -88,8 +113,24 @@ def pow_slope(a, n):
     return n * power(a, n - 1)
 
 
+def _pow_slope_lanes(x, n):
+    """pow_slope lane by lane, for float lanes x or n: n x^(n-1), and at x == 0 with
+    n < 1 the limits above (0 where n == 0, else inf)."""
+    with np.errstate(divide='ignore', invalid='ignore', over='ignore'):
+        slope = n * power(x, n - 1)
+        at_zero = (x == 0) & (n < 1)
+        if at_zero.any():
+            slope = np.where(at_zero, np.where(n == 0, 0.0, math.inf), slope)
+    return slope + 0.0 * x       # one lane per sample, even where n alone has lanes
+
+
 def exponent_slope(a, out):
     """d(a**b)/db = a**b * log(a); for a <= 0 it is defined only where out is 0."""
+    if isinstance(data(a), ARRAY) or isinstance(out, ARRAY):
+        # lane by lane: out log a where a > 0; nan where a <= 0 and out != 0; else 0
+        x = data(a) + 0.0 * out
+        with np.errstate(divide='ignore', invalid='ignore'):
+            return np.where(x > 0, out * np.log(np.where(x > 0, x, 1.0)), np.where(out != 0, math.nan, 0.0))
     if data(a) > 0:
         return out * log(a)
     if data(out) != 0:
@@ -150,6 +191,18 @@ def _sigmoid(a):
     return e / (1.0 + e)
 
 
+def _sum(a):
+    # a one-number Value is its own sum; lanes.py sums lanes itself
+    return a
+
+
+def ones(a):
+    """d(sum a)/d a_i = 1 in every lane of a: ones of a's kind (1.0 for floats)."""
+    if isinstance(a, ARRAY):
+        return np.ones_like(a) if a.dtype.kind == 'f' else np.array([1] * len(a), dtype=object)
+    return 1.0 if data(a).__class__ is float else 1
+
+
 def _relu(a):
     if a > 0 or a != a:          # nan passes through, so that anomalies stay visible
         return a
@@ -174,5 +227,7 @@ LOG = Op('log',     1, _log,     lambda a, b, out: like(div(1, a), out),        
 TANH = Op('tanh',   1, math.tanh, lambda a, b, out: 1 - out * out,                             'tanh(a): 1 - tanh(a)^2')
 SIGMOID = Op('sigmoid', 1, _sigmoid, lambda a, b, out: out * (1 - out),                        'sigmoid(a): s (1 - s)')
 RELU = Op('relu',   1, _relu,    lambda a, b, out: relu_slope(a, b),                           'relu(a): 1 if a > 0, b (grad_at_zero) if a == 0, else 0')
+# the reduction of a batch: lanes in, one number out (lanes.py); on one number, the number
+SUM = Op('sum',     1, _sum,     lambda a, b, out: ones(a),                                    'sum(a) = a_1 + ... + a_n: 1 toward every lane')
 
-OPS = {op.name: op for op in (ADD, SUB, MUL, DIV, POW, EXP, LOG, TANH, SIGMOID, RELU)}
+OPS = {op.name: op for op in (ADD, SUB, MUL, DIV, POW, EXP, LOG, TANH, SIGMOID, RELU, SUM)}

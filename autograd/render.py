@@ -13,7 +13,7 @@ import html
 import shutil
 
 from .backward import parents_of
-from .notation import NOTATION, Naming, fmt, is_parameter, printable
+from .notation import NOTATION, Naming, fmt, is_parameter, is_reduction, lane, printable
 from .value import Value
 
 KINDS = {  # kind: (fill colour, what the legend says)
@@ -28,12 +28,13 @@ MAX_NODES = 5000      # Graphviz takes minutes past this, and crashes around 1e5
 MAX_LABEL = 120       # characters of a label shown in a box; the rest is cut, visibly
 
 
-def grad_text(node, grads=None):
+def grad_text(node, grads=None, sample=None):
     """node's gradient as drawings and trees show it: from `grads` where given
-    (a stepper's gradients so far, '-' for a node not reached yet), else .grad."""
+    (a stepper's gradients so far, '-' for a node not reached yet), else .grad;
+    in a lane graph, sample `sample`'s lane (every lane where None)."""
     if grads is None:
-        return fmt(node.grad)
-    return fmt(grads[node]) if node in grads else '-'
+        return fmt(lane(node.grad, sample))
+    return fmt(lane(grads[node], sample)) if node in grads else '-'
 
 
 def _escape(text):
@@ -49,7 +50,8 @@ def _escape(text):
 
 
 def to_dot(root, rankdir='LR', params=(), depth=None, clusters=None, legend=True,
-           grads=None, done=(), current=None, title=None, stepping=False, max_nodes=MAX_NODES, naming=None):
+           grads=None, done=(), current=None, title=None, stepping=False, max_nodes=MAX_NODES, naming=None,
+           sample=None):
     """DOT source for root's graph.
 
     rankdir: 'LR' (left to right) or 'TB' (top to bottom).
@@ -61,14 +63,17 @@ def to_dot(root, rankdir='LR', params=(), depth=None, clusters=None, legend=True
     stepped through; current: the edge just stepped, highlighted. stepping: the
     legend explains those colours.
     max_nodes: a larger graph raises ValueError (None: no limit).
+    sample: in a lane graph (a batch), show this sample's lane (None: a few lanes of each);
+    an edge into a shared weight is labelled Σ, the sum over the samples.
     Names come from notation.Naming, as in every other view.
     """
     return dot_layout(root, rankdir, params, depth, clusters, legend, grads, done, current, title, stepping,
-                      max_nodes, naming)[0]
+                      max_nodes, naming, sample=sample)[0]
 
 
 def dot_layout(root, rankdir='LR', params=(), depth=None, clusters=None, legend=True, grads=None, done=(),
-               current=None, title=None, stepping=False, max_nodes=MAX_NODES, naming=None, element_ids=False):
+               current=None, title=None, stepping=False, max_nodes=MAX_NODES, naming=None, element_ids=False,
+               sample=None):
     """to_dot's work: returns (DOT text, {node: its DOT id}, [clusters as (id, name, member ids, parent id)]).
     element_ids: every node, edge and cluster gets an id= the SVG keeps (the explorer's handles):
     a value box n5, its operation n5op, a constant n5c1, the edge from input slot k e5_k,
@@ -94,6 +99,8 @@ def dot_layout(root, rankdir='LR', params=(), depth=None, clusters=None, legend=
     # newrank: clusters lay out about 10x faster (an MLP(2,[16,16,1]) loss: 11 s -> 1 s)
     lines = ['digraph {', '  rankdir=%s; newrank=true;' % rankdir, '  node [fontname="Helvetica", fontsize=11];',
              '  edge [fontname="Helvetica", fontsize=10];']
+    if sample is not None:          # say whose numbers these are
+        title = "%s(numbers: the lane of sample %d)" % (title + "\n" if title else "", sample)
     if title:
         lines.append('  labelloc=t; label="%s";' % _escape_long(title))
     kinds_used = set()
@@ -104,8 +111,8 @@ def dot_layout(root, rankdir='LR', params=(), depth=None, clusters=None, legend=
         kinds_used.add(kind)
         k = ids[node][1:]
         statements = ['%s [shape=record, style=filled, fillcolor="%s", label="{%s|data %s|grad %s}"%s];'
-                      % (ids[node], KINDS[kind][0], _escape(shown[node]), _escape(fmt(node.data)),
-                         _escape(grad_text(node, grads)), named(ids[node]))]
+                      % (ids[node], KINDS[kind][0], _escape(shown[node]), _escape(fmt(lane(node.data, sample))),
+                         _escape(grad_text(node, grads, sample)), named(ids[node]))]
         if not node.is_leaf():
             op_id = ids[node] + "op"
             op_text = node.op if not node.parameter else "%s (at 0: %s)" % (node.op, fmt(node.parameter))
@@ -115,14 +122,15 @@ def dot_layout(root, rankdir='LR', params=(), depth=None, clusters=None, legend=
                 if isinstance(operand, Value):
                     if operand not in ids:       # beyond the depth limit
                         continue
-                    edges.append('%s -> %s [label="%s"%s%s];' % (ids[operand], op_id, _escape(fmt(local)),
+                    edges.append('%s -> %s [label="%s"%s%s];' % (ids[operand], op_id, _escape(_edge_label(local, sample)),
                                                                 _edge_style((node, slot), done, current),
                                                                 named('e%s_%d' % (k, slot))))
                 else:
                     kinds_used.add('constant')
                     const_id = "%sc%d" % (ids[node], slot)
                     statements.append('%s [shape=box, style="filled,rounded", fillcolor="%s", label="%s"%s];'
-                                      % (const_id, KINDS['constant'][0], _escape(fmt(operand)), named(const_id)))
+                                      % (const_id, KINDS['constant'][0], _escape(fmt(lane(operand, sample))),
+                                         named(const_id)))
                     edges.append('%s -> %s [style=dashed%s];' % (const_id, op_id, named('c%s_%d' % (k, slot))))
         body[node] = statements
     grouped, groups = _grouped(nodes, body, _with_leaves(nodes, clusters or {}), ids, element_ids)
@@ -132,6 +140,16 @@ def dot_layout(root, rankdir='LR', params=(), depth=None, clusters=None, legend=
         lines += _legend(kinds_used, stepping or grads is not None)
     lines.append('}')
     return '\n'.join(lines) + '\n', ids, groups
+
+
+def _edge_label(local, sample):
+    """an edge's local derivative; into a shared weight, the sum over the samples (Σ),
+    with the chosen sample's own slope."""
+    if is_reduction(local):
+        if sample is None:
+            return fmt(local)
+        return "Σ over %d samples (sample %d: %s)" % (local.n, sample, fmt(local.lane(sample)))
+    return fmt(lane(local, sample))
 
 
 def _escape_long(text):

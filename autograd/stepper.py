@@ -41,30 +41,65 @@ class Step:
     root_name: str
     node_name: str
     parent_name: str
+    sample: object = None   # in a lane graph: the sample whose lane the step shows
+
+    @property
+    def is_reduction(self):
+        """True where lanes are summed into a one-number parent (a shared weight)."""
+        return notation.is_reduction(self.local)
+
+    def _shown(self):
+        """(local, upstream, contribution, before, after) as one sample's lane shows them."""
+        k = self.sample
+        return tuple(notation.lane(x, k) for x in (self.local, self.upstream, self.contribution,
+                                                    self.before, self.after))
+
+    def _prefix(self):
+        lanes = self.sample is not None and any(notation.has_lanes(x) for x in (self.local, self.upstream,
+                                                                                 self.contribution))
+        return "[sample %d] " % self.sample if lanes else ""
 
     def __str__(self):
-        return notation.step_text(self.parent_name, self.node_name, self.local, self.upstream,
-                                  self.contribution, self.before, self.after)
+        if self.is_reduction:
+            return notation.reduction_text(self.parent_name, self.node_name, self.local, self.upstream,
+                                           self.contribution, self.before, self.after)
+        return self._prefix() + notation.step_text(self.parent_name, self.node_name, *self._shown())
 
     def __repr__(self):
         return "<Step %d: %s>" % (self.number, self)
 
     def _repr_html_(self):
-        return notation.step_mathml(self.parent_name, self.node_name, self.local, self.upstream,
-                                    self.contribution, self.before, self.after)
+        if self.is_reduction:
+            return ('<div class="step reduction" style="font-family:monospace">%s</div>'
+                    % notation.html.escape(str(self)))
+        prefix = notation.html.escape(self._prefix())
+        return (('<div class="step-sample">%s</div>' % prefix) if prefix else '') + notation.step_mathml(
+            self.parent_name, self.node_name, *self._shown())
 
     def _repr_latex_(self):
-        return notation.step_latex(self.parent_name, self.node_name, self.local, self.upstream,
-                                   self.contribution)
+        if self.is_reduction:
+            return None
+        return notation.step_latex(self.parent_name, self.node_name, *self._shown()[:3])
 
 
 class Stepper:
     """step(root): a REPL companion. .next() does one edge, .prev() undoes it,
-    .run() goes to the end, .reset() puts every gradient back, .draw() renders the moment."""
+    .run() goes to the end, .reset() puts every gradient back, .draw() renders the moment.
 
-    def __init__(self, root):
+    On a lane graph (a batch, lanes.py) the steps move the real lane gradients, and
+    each shows one sample's lane: `sample` (0 unless given); an edge into a shared
+    weight is the reduction step, showing every sample's contribution and their sum."""
+
+    def __init__(self, root, sample=None):
         self.root = root
         self.naming = Naming(root)
+        lanes = [len(node.data) for node in self.naming.nodes if notation.has_lanes(node.data)]
+        if lanes and sample is None:
+            sample = 0
+        if sample is not None and not (lanes and 0 <= sample < lanes[0]):
+            raise ValueError("step: sample=%r, but this graph carries %s" % (
+                sample, "%d samples (0..%d)" % (lanes[0], lanes[0] - 1) if lanes else "no lanes (one sample)"))
+        self.sample = sample
         self.names = self.naming.names
         self.edges = self.naming.edges
         self.saved = [(node, node.grad) for node in self.naming.nodes]   # for reset()
@@ -104,7 +139,7 @@ class Stepper:
         """{node: .grad} for the nodes the backward pass has reached so far, and the
         leaves that already held a gradient; views show '-' for the others."""
         return {node: node.grad for node in self.naming.nodes
-                if node in self.reached or (node._a is None and node.grad != 0)}
+                if node in self.reached or (node._a is None and (notation.has_lanes(node.grad) or node.grad != 0))}
 
     def next(self):
         """perform the next chain-rule step on the nodes' .grad and return it; None when all are done."""
@@ -118,7 +153,7 @@ class Stepper:
         before = parent.grad
         parent.grad = after = before + contribution
         step = Step(self.position + 1, node, parent, slot, local, upstream, contribution, before, after,
-                    self.names[self.root], self.names[node], self.names[parent])
+                    self.names[self.root], self.names[node], self.names[parent], self.sample)
         self.steps.append(step)
         self.reached.add(parent)
         return step
@@ -153,20 +188,21 @@ class Stepper:
         if not self.started:
             return "step 0 of %d, not started (every gradient as before step())" % n
         if k == 0:
-            return "step 0 of %d, at the start: %s.grad = %s" % (n, root, fmt(seed(self.root)))
+            return "step 0 of %d, at the start: %s.grad = %s" % (n, root, fmt(notation.lane(seed(self.root), self.sample)))
         last = self.steps[-1]
         return "step %d of %d%s, last: %s -> %s" % (k, n, " (finished)" if k == n else "",
                                                    notation.printable(last.node_name),
                                                    notation.printable(last.parent_name))
 
     def __repr__(self):
-        so_far = ", ".join("%s=%s" % (notation.printable(self.names[v]), fmt(g)) for v, g in self.grads.items())
+        so_far = ", ".join("%s=%s" % (notation.printable(self.names[v]), fmt(notation.lane(g, self.sample)))
+                           for v, g in self.grads.items())
         return "<Stepper %s; gradients so far: %s>" % (self.where(), so_far)
 
     def dot_options(self):
         """to_dot options that show this moment: gradients so far, finished and current edges."""
         done = [(s.node, s.slot) for s in self.steps]
-        return dict(grads=self.grads, done=done[:-1], current=done[-1] if done else None,
+        return dict(grads=self.grads, done=done[:-1], current=done[-1] if done else None, sample=self.sample,
                     stepping=True, title=self.where() + (": " + str(self.steps[-1]) if self.steps else ""))
 
     def draw(self, **options):
@@ -176,7 +212,7 @@ class Stepper:
     def explore(self, path, **options):
         """the explorer page (explore.explore) of this backward pass, opening at this step."""
         from .explore import explore
-        return explore(self.root, path, at=self.position, stepper=self, **options)
+        return explore(self.root, path, at=self.position, stepper=self, sample=self.sample, **options)
 
     def _repr_html_(self):
         """in a notebook: the explorer page at this step, inline; without `dot`, or for a
@@ -192,10 +228,11 @@ class Stepper:
                    notebook_graph(self.root, self.naming, **self.dot_options())))
 
 
-def step(root):
-    """A Stepper over root's backward pass; it sets the gradients as backward() starts them."""
+def step(root, sample=None):
+    """A Stepper over root's backward pass; it sets the gradients as backward() starts them.
+    sample: in a lane graph, the sample whose lane the steps show (0 unless given)."""
     _check_root('step', root)
-    return Stepper(root)
+    return Stepper(root, sample)
 
 
 def _check_root(function, root):

@@ -138,9 +138,10 @@ def _operand(op, a, b, x):
     try:
         return as_number(x, op.name)
     except TypeError:
+        hint = "; for a batch, make the array lanes: autograd.Lanes(array)" if type(x).__name__ == 'ndarray' else ""
         raise TypeError("unsupported operand for %s: %s %s %s (%s); a Value combines only with "
-                        "a Value, int, float or Fraction" % (op.name, _show(a), op.name, _show(b),
-                                                           type(x).__name__)) from None
+                        "a Value, int, float or Fraction%s" % (op.name, _show(a), op.name, _show(b),
+                                                             type(x).__name__, hint)) from None
 
 
 def _unary(op, a, parameter=None):
@@ -169,6 +170,7 @@ class Value:
     (-3.0, 2.0)
     """
     __slots__ = ('data', 'grad', '_tag', '_a', '_b', '_da', '_db')
+    lanes = None     # one number; a Lanes node (lanes.py) says how many samples it carries
 
     def __init__(self, data, label=''):
         self.data = as_number(data, 'Value')
@@ -245,10 +247,11 @@ class Value:
         backward(self)
 
     # ------------------------------------------------------------------ arithmetic
-    # numpy arrays are refused both ways until arrays mean something here: this makes
-    # `ndarray + Value` return NotImplemented, so Python asks Value.__radd__, which
-    # raises the TypeError `Value + ndarray` raises (numpy scalars still combine).
-    # np.exp(Value) and other ufuncs raise TypeError too. numpy is never imported.
+    # An array means a batch only as Lanes (lanes.py): a one-number Value refuses a bare
+    # ndarray both ways, with a hint. This makes `ndarray + Value` return NotImplemented,
+    # so Python asks Value.__radd__, which raises the TypeError `Value + ndarray` raises
+    # (numpy scalars still combine), and `ndarray + Lanes` reach Lanes.__radd__.
+    # np.exp(Value) and other ufuncs raise TypeError too. value.py never imports numpy.
     __array_ufunc__ = None
 
     # + and * between two Values are most of any network's graph, so they skip the

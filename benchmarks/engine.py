@@ -9,7 +9,8 @@ Figures (medians; the machine may be noisy, so compare ratios, not milliseconds)
                        time beside it, and the speedup, where micrograd is importable
                        (pip install micrograd==0.1.0)
   trainer_step_*       the same step through nn: MLP, squared_error, SGD and Trainer (full batch)
-                       in both modes; overhead = its time / the bare-engine step's (target <= 1.3)
+                       in each mode (lanes: the whole batch in one graph, benchmarks/lanes.py);
+                       overhead = its time / the bare-engine step's (target <= 1.3)
   bytes_per_op         memory held by a recorded chain of operations, per operation
   chain_1e6, wide_1e6  a 1,000,000-deep chain and a 1,000,000-term sum, forward + backward
   *_scaling            cost per op at 1e6 over cost per op at 1e4 (1.0 = linear)
@@ -141,7 +142,7 @@ def main():
             line += "   micrograd %8.1f ms   speedup %.1fx" % (1e3 * theirs, theirs / ours)
         print(line)
         if gc_on:
-            for mode in ('accumulate', 'graph'):
+            for mode in ('accumulate', 'graph', 'lanes'):
                 t = statistics.median(timed(trainer_step_fn(mode), reps, gc_on))
                 print("trainer_step_%-10s %6.1f ms   overhead over the bare-engine step %.2fx" % (mode, 1e3 * t, t / ours))
     print("bytes_per_op     %8.1f" % bytes_per_op())

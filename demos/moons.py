@@ -2,7 +2,8 @@
 
 MLP(2, [16, 16, 1]), hinge loss, L2 weight decay 1e-4, full-batch gradient
 descent with the learning rate going from 1.0 down to 0.1 over 100 steps:
-micrograd's own demo settings.
+micrograd's own demo settings. The trainer runs in lanes mode (one graph carries
+the whole batch, autograd/lanes.py) where numpy is installed, else per sample.
 """
 import time
 
@@ -12,21 +13,32 @@ from autograd import no_grad
 from .common import out_path, pyplot
 
 
-def train(steps=100, n=100, seed=0):
+def default_mode():
+    try:
+        import numpy  # noqa: F401
+        return 'lanes'
+    except ImportError:
+        return 'accumulate'
+
+
+def train(steps=100, n=100, seed=0, mode=None):
     X, Y = nn.data.moons(n, noise=0.1, seed=seed, labels=(-1, 1))
     model = nn.MLP(2, [16, 16, 1], seed=seed)
     opt = nn.SGD(model.parameters(), lr=1.0, weight_decay=1e-4)
 
     def decay(step):
         opt.lr = 1.0 - 0.9 * step.step / steps
-    trainer = nn.Trainer(model, nn.hinge, opt, batch_size=None)
+    trainer = nn.Trainer(model, nn.hinge, opt, batch_size=None, mode=mode or default_mode())
     start = time.perf_counter()
     history = trainer.fit(X, Y, epochs=steps, callback=decay, progress=False)
     seconds = time.perf_counter() - start
     return model, X, Y, history, trainer.evaluate(X, Y), seconds
 
 
-def micrograd_seconds_per_step(steps=2):
+MICROGRAD_STEPS = 3     # micrograd takes about a second a step: its 100 steps are extrapolated from these
+
+
+def micrograd_seconds_per_step(steps=MICROGRAD_STEPS):
     """micrograd's own time for the same step, where micrograd is installed (pip install micrograd)."""
     try:
         from micrograd.engine import Value
@@ -49,13 +61,16 @@ def micrograd_seconds_per_step(steps=2):
 
 def main(out=None, steps=100, n=100):
     print(__doc__.strip().splitlines()[0])
-    model, X, Y, history, result, seconds = train(steps, n)
-    print("%d steps on %d samples took %.1f s (%.0f ms a step); training accuracy %.0f%%, loss %.4f"
-          % (steps, n, seconds, 1e3 * seconds / steps, 100 * result['accuracy'], float(result['loss'])))
+    mode = default_mode()
+    model, X, Y, history, result, seconds = train(steps, n, mode=mode)
+    print("%d steps on %d samples (mode=%r) took %.2f s in all (%.1f ms a step); training accuracy %.0f%%, "
+          "loss %.4f" % (steps, n, mode, seconds, 1e3 * seconds / steps, 100 * result['accuracy'],
+                         float(result['loss'])))
     theirs = micrograd_seconds_per_step() if steps == 100 else None
     if theirs is not None:
-        print("micrograd takes %.0f ms a step: %.1f s for its 100 steps, %.1fx this engine's time"
-              % (1e3 * theirs, 100 * theirs, theirs * steps / seconds))
+        print("micrograd: %.0f ms a step, measured over %d steps; extrapolated to the same %d steps: %.0f s, "
+              "%.0fx this run's time" % (1e3 * theirs, MICROGRAD_STEPS, steps, steps * theirs,
+                                         theirs * steps / seconds))
     else:
         print("(install micrograd to time its 100 steps beside these)")
     path = plot(model, X, Y, history, out)

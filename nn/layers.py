@@ -1,4 +1,7 @@
-"""Neuron, Layer, MLP: act(w . x + b), a list of them, a stack of those."""
+"""Neuron, Layer, MLP: act(w . x + b), a list of them, a stack of those.
+
+Each also takes a whole batch at once: inputs that are Lanes (autograd/lanes.py),
+one number per sample, give outputs that are Lanes, the weights shared by every lane."""
 import numbers
 import random
 
@@ -23,7 +26,13 @@ def input_names(width):
 
 def as_values(x, what, width):
     """the inputs as Values named x1, x2, ... (numbers are wrapped once, so each
-    neuron multiplies Values; a Value you labelled keeps its label)."""
+    neuron multiplies Values; a Value you labelled keeps its label). A batch comes as
+    one Lanes per input, or as an (n samples, width) numpy array, cut into such Lanes."""
+    if getattr(x, 'ndim', None) == 2:
+        from autograd.lanes import columns      # an array: numpy is there, and so are lanes
+        if x.shape[1] != width:
+            raise ValueError("%s: expected %d inputs per sample, got an array of shape %s" % (what, width, x.shape))
+        x = columns(x.tolist())
     try:
         n = len(x)
     except TypeError:

@@ -2,6 +2,10 @@
 
 A `pred` or `logit` is a Value; a target is a number. Constants are exact
 Fractions, so exact inputs give exact losses.
+
+For a batch, `pred` is Lanes (autograd/lanes.py) and the target one number per
+sample (a list or a 1-D array); the loss is then Lanes too, one loss per sample,
+each computed as the one-sample loss computes it.
 """
 import functools
 from fractions import Fraction
@@ -11,6 +15,16 @@ from autograd.notation import AutoName, autolabel
 
 HALF = Fraction(1, 2)
 LOSS = AutoName('loss')
+
+
+def _is_lanes(x):
+    return getattr(x, 'lanes', None) is not None
+
+
+def _lane_targets(y, what):
+    """per-sample targets as a lane array (a Lanes target keeps its graph)."""
+    from autograd.lanes import as_lanes        # only reached with lanes, so numpy is there
+    return y if isinstance(y, Value) or not hasattr(y, '__len__') else as_lanes(y, what)
 
 
 def named_loss(loss):
@@ -24,18 +38,26 @@ def named_loss(loss):
 @named_loss
 def half_squared_error(pred, target):
     """1/2 (pred - target)^2: the seed articles' Loss; its gradient is (pred - target)."""
+    if _is_lanes(pred):
+        target = _lane_targets(target, 'half_squared_error')
     return (pred - target) ** 2 * HALF
 
 
 @named_loss
 def squared_error(pred, target):
     """(pred - target)^2."""
+    if _is_lanes(pred):
+        target = _lane_targets(target, 'squared_error')
     return (pred - target) ** 2
 
 
 @named_loss
 def binary_cross_entropy(p, y):
-    """-(y log p + (1 - y) log(1 - p)), for a probability p in (0, 1) and y in [0, 1]."""
+    """-(y log p + (1 - y) log(1 - p)), for a probability p in (0, 1) and y in [0, 1].
+    On lanes the whole formula is computed in every lane (so p must stay inside (0, 1))."""
+    if _is_lanes(p):
+        y = _lane_targets(y, 'binary_cross_entropy')
+        return -(y * p.log() + (1 - y) * (1 - p).log())
     if y == 1:
         return -p.log()
     if y == 0:
@@ -46,15 +68,22 @@ def binary_cross_entropy(p, y):
 @named_loss
 def binary_cross_entropy_with_logits(z, y):
     """binary_cross_entropy(sigmoid(z), y), computed stably:
-    max(z, 0) - z y + log(1 + exp(-|z|)); its gradient is sigmoid(z) - y."""
+    max(z, 0) - z y + log(1 + exp(-|z|)); its gradient is sigmoid(z) - y.
+    On lanes, with the sign s of each lane (1 where z >= 0, else -1) as a constant:
+    relu(z) - z y + log(1 + exp(-(s z))), the same numbers lane by lane."""
+    if _is_lanes(z):
+        y = _lane_targets(y, 'binary_cross_entropy_with_logits')
+        sign = (z.data >= 0) * 2 - 1
+        return z.relu(1) - z * y + (1 + (-(z * sign)).exp()).log()
     if z.data >= 0:
         return z - z * y + (1 + (-z).exp()).log()
     return -z * y + (1 + z.exp()).log()
 
 
 def softmax(values):
-    """exp(v_i - m) / sum_j exp(v_j - m), with m = max v: the same value, and no overflow."""
-    m = max(v.data if isinstance(v, Value) else v for v in values)
+    """exp(v_i - m) / sum_j exp(v_j - m), with m = max v: the same value, and no overflow.
+    On lanes, m is each sample's own maximum."""
+    m = _maximum([v.data if isinstance(v, Value) else v for v in values])
     exps = [(v - m).exp() for v in values]
     total = sum(exps)
     return [e / total for e in exps]
@@ -63,15 +92,44 @@ def softmax(values):
 @named_loss
 def cross_entropy(logits, target_index):
     """-log softmax(logits)[target] = m + log sum_j exp(l_j - m) - l_target, with m = max l."""
+    if any(_is_lanes(l) for l in logits):
+        return _cross_entropy_lanes(logits, target_index)
     if not 0 <= target_index < len(logits):
         raise ValueError("cross_entropy: target_index %r is not in 0..%d" % (target_index, len(logits) - 1))
-    m = max(l.data for l in logits)
+    m = _maximum([l.data for l in logits])
     return (sum((l - m).exp() for l in logits)).log() + m - logits[target_index]
+
+
+def _maximum(numbers):
+    """max of numbers, or, where they are lanes, each sample's max (a constant array)."""
+    if any(getattr(x, 'ndim', 0) == 1 for x in numbers):
+        import numpy as np                       # only reached with lanes
+        return np.array(numbers, dtype=object).max(axis=0) if any(
+            getattr(x, 'dtype', None) == object for x in numbers) else np.maximum.reduce(numbers)
+    return max(numbers)
+
+
+def _cross_entropy_lanes(logits, targets):
+    """cross_entropy per sample: logits[target] picked lane by lane with 0/1 masks (constants)."""
+    targets = _lane_targets(targets, 'cross_entropy')
+    bad = [k for k, t in enumerate(targets.tolist()) if t not in range(len(logits))]
+    if bad:
+        raise ValueError("cross_entropy: target_index[sample %d] = %r is not in 0..%d"
+                         % (bad[0], targets[bad[0]], len(logits) - 1))
+    m = _maximum([l.data for l in logits])
+    picked = sum(l * ((targets == k) * 1) for k, l in enumerate(logits))
+    return (sum((l - m).exp() for l in logits)).log() + m - picked
 
 
 @named_loss
 def hinge(score, y):
     """max(0, 1 - y score) for a label y in {-1, +1} (micrograd's SVM loss)."""
+    if _is_lanes(score):
+        y = _lane_targets(y, 'hinge')
+        bad = [i for i, v in enumerate(y.tolist()) if v not in (-1, 1)]
+        if bad:
+            raise ValueError("hinge: the label must be -1 or +1, got %r at sample %d" % (y[bad[0]], bad[0]))
+        return (1 - score * y).relu()
     if y not in (-1, 1):
         raise ValueError("hinge: the label must be -1 or +1, got %r" % (y,))
     return (1 - score * y).relu()

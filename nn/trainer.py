@@ -8,15 +8,27 @@ Only one sample's graph is alive at a time. mode='graph' builds the whole
 batch's graph and calls backward on its mean (micrograd's way): the same
 gradients, exactly equal with Fractions. mode='matrix' computes the same step in
 seed 003's matrix form, a layer at a time over the whole batch, with numpy
-(nn/matrix.py; Neuron, Layer and MLP with nn's losses only).
+(nn/matrix.py; Neuron, Layer and MLP with nn's losses only). mode='lanes' builds ONE graph that
+carries every sample of the batch at once (autograd/lanes.py, needs numpy):
+each input is Lanes, one number per sample, and backward of
+Loss^avg = (1/n) sum_i loss_i sums the per-sample gradients into each shared
+weight, seed 000's "fully parallelized" batch. Again the same gradients: exactly
+with Fractions, to rounding (1e-12) with floats.
+
+During a step Python's cyclic garbage collector is paused (and restored after):
+the engine's graphs hold no reference cycles, so their memory is freed by
+reference counting as soon as a step lets go of them, and the collector would
+only walk the whole graph, again and again, finding nothing (README, Speed).
 
 A step is all or nothing: if anything fails inside it (a nan or inf loss, gradient,
 weight or optimizer state; an overflow or a division by zero in the engine; even a
 KeyboardInterrupt), the weights, their gradients and the optimizer's state are put
 back as they were before the step, so the model keeps the last finite step.
 """
+import gc
 import math
 import random
+import re
 import sys
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -31,7 +43,12 @@ from .losses import LOSS
 from .layers import model_width
 from . import matrix
 
-MODES = ('accumulate', 'graph', 'matrix')
+try:
+    from autograd import lanes as _lanes      # mode='lanes' needs numpy, an optional extra
+except ImportError:
+    _lanes = None
+
+MODES = ('accumulate', 'graph', 'lanes', 'matrix')
 
 # the engine's ways of saying a number is out of range; a step that raises one of
 # these stops training with a FloatingPointError that says where
@@ -61,14 +78,15 @@ class Step:
 
 
 class Trainer:
-    """Trainer(model, loss, optimizer, batch_size=None, shuffle=True, seed=0, mode='accumulate')
+    """Trainer(model, loss, optimizer, batch_size=None, shuffle=True, seed=0, mode='accumulate', pause_gc=True)
 
     batch_size None is full-batch gradient descent, 1 is SGD, anything else
     mini-batch; the last, partial batch is kept and averaged over its own size.
     Each epoch draws a seeded permutation of the samples (shuffle=True).
     """
 
-    def __init__(self, model, loss, optimizer, batch_size=None, shuffle=True, seed=0, mode='accumulate'):
+    def __init__(self, model, loss, optimizer, batch_size=None, shuffle=True, seed=0, mode='accumulate',
+                 pause_gc=True):
         if batch_size is not None and (not isinstance(batch_size, int) or isinstance(batch_size, bool)
                                        or batch_size < 1):
             raise ValueError("Trainer: batch_size must be None or an int >= 1, got %r" % (batch_size,))
@@ -77,6 +95,7 @@ class Trainer:
         self.model, self.loss, self.optimizer = model, loss, optimizer
         self.batch_size, self.shuffle, self.mode = batch_size, shuffle, mode
         self.rng = random.Random(seed)
+        self.pause_gc = pause_gc     # False: leave the cyclic collector running (to measure the pause)
         # matrix mode: what it cannot take is refused now, naming what (matrix.MatrixModeError)
         self._matrix = matrix.Plan(model, loss, optimizer) if mode == 'matrix' else None
 
@@ -145,6 +164,9 @@ class Trainer:
         weights = [(p, p.data, p.grad) for _, p in self._named]
         state = _optimizer_state(self.optimizer)
         at = _Place()
+        collecting = gc.isenabled() and self.pause_gc
+        if collecting:
+            gc.disable()        # no cycles to find in a step's graph (see the top)
         try:
             return self._run_step(X, Y, batch, at)
         except BaseException as error:
@@ -159,8 +181,14 @@ class Trainer:
                 where += ", sample X[%d]" % at.sample
             if isinstance(error, _NotFinite):
                 raise FloatingPointError("Trainer: at %s: %s; %s" % (where, error, STOPPED)) from None
+            lane = re.search(r'\[sample (\d+)\]', str(error)) if self.mode == 'lanes' else None
+            if lane and int(lane.group(1)) < len(batch):
+                where += ", sample X[%d] (the batch's sample %s)" % (batch[int(lane.group(1))], lane.group(1))
             raise FloatingPointError("Trainer: at %s, in the %s: %s: %s; %s"
                                      % (where, at.phase, type(error).__name__, error, STOPPED)) from error
+        finally:
+            if collecting:
+                gc.enable()
 
     def _run_step(self, X, Y, batch, at):
         """_step's work; `at` notes the phase and sample, for the error message."""
@@ -181,6 +209,10 @@ class Trainer:
                 (loss_i * scale).backward()          # Loss^learning = loss_i / n
                 total += loss_i.data
                 outputs.append(_numbers(out))    # numbers only: the sample's graph is freed now
+        elif self.mode == 'lanes':
+            outputs, total, losses = self._lanes_forward(X, Y, batch, at)
+            at.phase, at.sample = 'backward pass', None
+            (losses.sum() * scale).backward()       # Loss^avg: the lanes sum into each weight
         else:
             at.phase = 'forward pass'
             outs, losses = [], []
@@ -222,6 +254,29 @@ class Trainer:
             raise RuntimeError("Trainer.sample_graph: no batch to show; it needs mode='matrix' (this is %r) "
                                "and a fit that took a step" % self.mode)
         return self.last_batch.sample_graph(j)
+
+    def _lanes_forward(self, X, Y, batch, at):
+        """the whole batch's forward pass as one lane graph; returns (the outputs per
+        sample, the sum of the losses, the losses as Lanes)."""
+        if _lanes is None:
+            raise ImportError("Trainer(mode='lanes') needs numpy: pip install scalar-autograd[batch]")
+        at.phase, at.sample = 'forward pass', None
+        out = self.model(_lanes.columns([X[i] for i in batch]))
+        targets = [Y[i] for i in batch]
+        if isinstance(targets[0], list):          # several outputs: one target lane per output
+            targets = [_lanes.as_lanes(list(t), 'Trainer targets') for t in zip(*targets)]
+        else:
+            targets = _lanes.as_lanes(targets, 'Trainer targets')
+        losses = autolabel(self.loss(out, targets), LOSS)
+        if getattr(losses, 'lanes', None) is None:
+            raise TypeError("Trainer(mode='lanes'): the loss must give one loss per sample (Lanes), "
+                            "got %r; write it with Value operations, as nn.losses are" % (losses,))
+        per_loss = _lanes.per_sample(losses)
+        for k, v in enumerate(per_loss):
+            if isinstance(v, float) and not math.isfinite(v):
+                at.sample = batch[k]
+                raise _NotFinite("the loss is %r" % v)
+        return _lanes.per_sample(out), sum(per_loss), losses
 
     # ------------------------------------------------------------------ evaluation
     def evaluate(self, X, Y):

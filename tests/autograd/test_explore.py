@@ -239,3 +239,26 @@ def test_what_explore_returns_shows_the_page_inline_in_a_notebook(tmp_path):
     html = page._repr_html_()
     assert html.startswith('<iframe srcdoc="&lt;!DOCTYPE html&gt;') and 'sandbox="allow-scripts"' in html
     assert open(page, encoding='utf-8').read() == page.html
+
+
+def test_a_lane_graphs_page_steps_through_the_reduction_in_chromium(browser, tmp_path):
+    np = pytest.importorskip('numpy')
+    from autograd.lanes import Lanes
+    w = Value(2.0, label='w')
+    x = Lanes(np.array([1.0, -2.0, 3.0]), label='x')
+    t = w * x
+    t.label = 't'
+    loss = t.relu().sum()
+    loss.label = 'loss'
+    page, requests, errors = open_page(browser, explore(loss, str(tmp_path / 'lanes'), sample=2))
+    n = page.evaluate('D.steps.length')
+    texts = []
+    for _ in range(n):
+        page.keyboard.press('ArrowRight')
+        page.wait_for_timeout(50)
+        texts.append(page.inner_text('#eqtext'))
+    # the reduction's per-sample contributions (x_i relu'(t_i): 1, -0, 3) and their sum, by hand
+    assert any('1.0 + -0.0 + 3.0 = 4.0' in t for t in texts), texts
+    assert page.inner_text('#counter') == 'step %d of %d' % (n, n)
+    assert requests == [] and errors == []
+    shot(page, 'explorer_lanes_reduction.png')

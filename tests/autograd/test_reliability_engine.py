@@ -458,7 +458,8 @@ def test_a_failed_backward_under_detect_anomaly_gives_the_leaves_their_old_gradi
     assert w.grad == 8.0
 
 
-# ------------------------------------------------------------------ 9. numpy arrays refused both ways
+# ------------------------------------------------------------------ 9. numpy arrays refused both ways by a one-number Value
+# (Lanes accept them as constant lanes: tests/autograd/test_lanes.py)
 
 @pytest.mark.parametrize('op', ['+', '-', '*', '/', '**'])
 def test_arrays_are_refused_from_either_side_with_the_same_error(op):
@@ -473,6 +474,8 @@ def test_arrays_are_refused_from_either_side_with_the_same_error(op):
         messages.append(str(e.value))
     pattern = r"^unsupported operand for %s: .* \(ndarray\); a Value combines only with" % re.escape(op)
     assert all(re.match(pattern, m) for m in messages), messages
+    # an array is a batch only as Lanes (autograd/lanes.py): the message says so, both ways
+    assert all(m.endswith("; for a batch, make the array lanes: autograd.Lanes(array)") for m in messages)
     assert messages[0].replace('2.0 %s array([1., 2.])' % op, 'X') == messages[1].replace('array([1., 2.]) %s 2.0' % op, 'X')
 
 

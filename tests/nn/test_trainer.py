@@ -235,3 +235,129 @@ def test_an_infinite_gradient_stops_training_before_the_step():
     with pytest.raises(FloatingPointError, match="epoch 1, batch 1"):
         Trainer(model, loss, SGD(model.parameters(), 0.1)).fit([(1.0,)], [0.0], progress=False)
     assert model.state_dict() == before
+
+
+# ------------------------------------------------------------------ mode='lanes': one graph for the whole batch
+try:
+    import numpy  # noqa: F401
+    HAVE_NUMPY = True
+except ImportError:                 # the scalar modes' tests still run without numpy (test_lanes.py)
+    HAVE_NUMPY = False
+lanes_mode = pytest.mark.skipif(not HAVE_NUMPY, reason="mode='lanes' needs numpy")
+
+
+@lanes_mode
+def test_seed_000_one_batch_step_in_lanes_mode_exactly():
+    X, Y = nn.data.seed_dataset()
+    model = Neuron(3, activation='relu', bias=False, grad_at_zero=1)
+    for w, v in zip(model.w, SEED_W):
+        w.data = v
+    trainer = Trainer(model, half_squared_error, SGD(model.parameters(), lr=Fraction(1, 10 ** 7)),
+                      batch_size=None, shuffle=False, mode='lanes')
+    history = trainer.fit(X, Y, epochs=1, progress=False)
+    # the same hand-derived numbers as test_seed_000_one_batch_step
+    assert [w.data for w in model.w] == [Fraction(1, 200), Fraction(2, 30000) - Fraction(3000, 11600000),
+                                         Fraction(1, 10000) + Fraction(1, 5800)]
+    assert [model(x).data for x in X] == [Fraction(43, 300), 1, Fraction(13, 30)]
+    assert history.step_loss == [Fraction(1, 6)]
+
+
+def _trained(mode, numbers, seed, batch_size, n, loss, epochs=2):
+    import random
+    rng = random.Random(seed)
+    X = [tuple(numbers(rng.randint(-20, 20), 8) for _ in range(3)) for _ in range(n)]
+    if loss is hinge:
+        Y = [rng.choice([-1, 1]) for _ in range(n)]
+    else:
+        Y = [numbers(rng.randint(-20, 20), 8) for _ in range(n)]
+    model = MLP(3, [3, 2, 1] if numbers is Fraction else [4, 3, 1],
+                activation='relu' if numbers is Fraction else rng.choice(['tanh', 'relu', 'sigmoid']), seed=seed)
+    if numbers is Fraction:         # small fractions: exact training's numbers grow with every step
+        for p in model.parameters():
+            p.data = Fraction(p.data).limit_denominator(5)
+    trainer = Trainer(model, loss, SGD(model.parameters(), lr=Fraction(1, 10)), batch_size=batch_size,
+                      seed=seed, mode=mode)
+    history = trainer.fit(X, Y, epochs=epochs, progress=False)
+    return [p.data for p in model.parameters()], history
+
+
+@lanes_mode
+@pytest.mark.parametrize('seed', range(6))
+def test_lanes_mode_gives_the_weights_of_accumulate_exactly_with_fractions(seed):
+    batch_size = [None, 1, 2, 3, 4, 5][seed]             # 7 samples: partial last batches
+    loss = [half_squared_error, squared_error, hinge][seed % 3]
+    ref, h_ref = _trained('accumulate', Fraction, seed, batch_size, 7, loss, epochs=1)
+    got, h_got = _trained('lanes', Fraction, seed, batch_size, 7, loss, epochs=1)
+    assert got == ref and all(isinstance(p, Fraction) or isinstance(p, int) for p in got)
+    assert h_got.step_loss == h_ref.step_loss
+
+
+@lanes_mode
+@pytest.mark.parametrize('seed', range(8))
+def test_lanes_mode_gives_the_weights_of_accumulate_and_graph_in_floats(seed):
+    batch_size = [None, 3, 4, 10, 1, 7, 6, 2][seed]
+    loss = [half_squared_error, squared_error, hinge, nn.binary_cross_entropy_with_logits][seed % 4]
+    floats = lambda a, b: a / b                          # noqa: E731
+    if loss is nn.binary_cross_entropy_with_logits:
+        import random
+        rng = random.Random(seed)
+        X = [tuple(rng.uniform(-2, 2) for _ in range(3)) for _ in range(13)]
+        Y = [rng.choice([0, 1]) for _ in range(13)]
+        results = {}
+        for mode in ('accumulate', 'graph', 'lanes'):
+            model = MLP(3, [4, 1], seed=seed)
+            Trainer(model, loss, SGD(model.parameters(), lr=0.5), batch_size=batch_size, seed=seed,
+                    mode=mode).fit(X, Y, epochs=3, progress=False)
+            results[mode] = [p.data for p in model.parameters()]
+    else:
+        results = {mode: _trained(mode, floats, seed, batch_size, 13, loss)[0] for mode in ('accumulate', 'graph', 'lanes')}
+    for mode in ('graph', 'lanes'):
+        assert all(math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12) for a, b in zip(results[mode], results['accumulate']))
+    assert all(type(p) is float for p in results['lanes'])
+
+
+@lanes_mode
+def test_cross_entropy_in_lanes_mode_matches_accumulate():
+    import random
+    rng = random.Random(5)
+    X = [(rng.uniform(-1, 1), rng.uniform(-1, 1)) for _ in range(11)]
+    Y = [rng.randrange(3) for _ in range(11)]
+    results = {}
+    for mode in ('accumulate', 'lanes'):
+        model = MLP(2, [5, 3], seed=1)
+        Trainer(model, nn.cross_entropy, SGD(model.parameters(), lr=0.3), batch_size=4, mode=mode).fit(
+            X, Y, epochs=2, progress=False)
+        results[mode] = [p.data for p in model.parameters()]
+    assert all(math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12) for a, b in zip(results['lanes'], results['accumulate']))
+
+
+@pytest.mark.parametrize('mode', ['accumulate', 'graph', pytest.param('lanes', marks=lanes_mode)])
+def test_the_collector_is_paused_during_a_step_and_restored_after(mode):
+    import gc
+    seen = []
+
+    def loss(pred, y):
+        seen.append(gc.isenabled())
+        return squared_error(pred, y)
+    X, Y = small_problem()
+    for enabled in (True, False):
+        (gc.enable if enabled else gc.disable)()
+        try:
+            model = MLP(2, [3, 1], seed=0)
+            Trainer(model, loss, SGD(model.parameters(), lr=0.01), mode=mode).fit(X, Y, epochs=1, progress=False)
+            assert gc.isenabled() is enabled
+        finally:
+            gc.enable()
+    assert seen and not any(seen)
+
+
+@lanes_mode
+def test_a_nan_in_lanes_mode_names_the_sample():
+    X, Y = small_problem()
+    X[3] = (float('nan'), 1.0)
+    model = MLP(2, [3, 1], seed=0)
+    before = [p.data for p in model.parameters()]
+    with pytest.raises(FloatingPointError, match=r"sample X\[3\]"):
+        Trainer(model, squared_error, SGD(model.parameters(), lr=0.01), shuffle=False, mode='lanes').fit(
+            X, Y, epochs=1, progress=False)
+    assert [p.data for p in model.parameters()] == before

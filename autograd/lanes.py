@@ -1,0 +1,549 @@
+"""Lanes: one scalar graph that carries every sample of a batch at once.
+
+Seed 000 says of a batch that the per-sample forward passes and gradients are
+"fully independent", so "we can fully parallelize their computation", and the
+weights' gradient is their sum:  ∂Loss^avg/∂W = Σ_i ∂Loss^learning/∂W^i.
+
+A Lanes node is a Value whose data holds one number per sample, a lane each:
+a numpy float64 array, or an object array of ints and Fractions for exact work.
+A one-number Value (a weight, a bias) is shared by every lane. Each op of the op
+table (ops.py) works on lanes with the table's own local-derivative formulas:
+  - float lanes: the forward is numpy's (LANE_FORWARD, checked lane by lane, so that
+    an error names the first offending sample), the local derivatives are the table's
+    formulas applied to whole arrays;
+  - exact lanes: the table's forward and local derivatives, sample by sample.
+An edge from a lane node to a one-number parent carries a LaneSum: backward()'s
+unchanged `parent.grad += local * node.grad` then adds Σ_i slope_i · grad_i, the
+per-sample contributions summed into the shared weight. The scalar engine does
+no extra work for this: a one-number Value never takes this path.
+
+    >>> from autograd import Value
+    >>> w = Value(2.0, label='w'); x = Lanes([1.0, 2.0, 3.0], label='x')
+    >>> loss = (w * x).sum(); loss.backward()
+    >>> w.grad, x.grad.tolist()
+    (6.0, [2.0, 2.0, 2.0])
+
+numpy is an optional extra (pip install scalar-autograd[batch]): `import autograd`
+does not import it; this module does.
+"""
+import numbers
+from fractions import Fraction
+
+import numpy as np
+
+from . import ops
+from .anomaly import is_finite
+from .mode import current
+from .value import Value, as_number, _new
+
+ops.use_numpy(np)      # the formulas in ops.py meet arrays from now on
+
+_FLOAT = np.dtype(float)
+
+
+# ------------------------------------------------------------------ lane arrays
+
+def as_lanes(values, context='Lanes'):
+    """values (a sequence or a 1-D array of numbers) as lanes: a float64 array if any is a
+    float, else an object array of ints and Fractions (exact). Raises naming `context`."""
+    if isinstance(values, np.ndarray):
+        if values.ndim != 1:
+            raise ValueError("%s: expected one number per sample (a 1-D array), got shape %s"
+                             % (context, values.shape))
+        if values.dtype.kind == 'f':
+            data = values.astype(float)          # a copy: the graph never shares the caller's array
+        elif values.dtype.kind in 'iu':
+            data = np.array([int(v) for v in values], dtype=object)
+        else:
+            data = _pack([as_number(v, context) for v in values.tolist()])
+    elif isinstance(values, (str, bytes)) or not hasattr(values, '__len__'):
+        raise TypeError("%s: expected a sequence of numbers, one per sample, got %s %r"
+                        % (context, type(values).__name__, values))
+    else:
+        data = _pack([as_number(v, context) for v in values])
+    if len(data) == 0:
+        raise ValueError("%s: a batch needs at least one sample" % context)
+    return data
+
+
+def _pack(numbers_):
+    """a list of numbers as lanes: float64 where every one is a float, else an object array."""
+    if all(x.__class__ is float for x in numbers_):
+        return np.array(numbers_, dtype=float)
+    if any(x.__class__ is float for x in numbers_):
+        return np.array([float(x) for x in numbers_], dtype=float)
+    out = np.empty(len(numbers_), dtype=object)
+    out[:] = numbers_
+    return out
+
+
+def _pack_slopes(slopes):
+    """local derivatives, one per sample, as lanes; exact ones stay exact (an int next to
+    a nan, as exponent_slope gives, keeps its type, as the scalar engine keeps it)."""
+    if all(x.__class__ is float for x in slopes):
+        return np.array(slopes, dtype=float)
+    out = np.empty(len(slopes), dtype=object)
+    out[:] = slopes
+    return out.view(ExactSlopes)
+
+
+class ExactSlopes(np.ndarray):
+    """Exact local derivatives, one per lane (an object array). Times a float gradient they
+    give float64 lanes, as an exact slope times a float gives a float in the scalar engine:
+    so a float graph's lane gradients stay float64 arrays, and adding them never meets
+    an object array (which numpy could not add into a float64 gradient in place)."""
+
+    def __mul__(self, g):
+        product = np.multiply(self.view(np.ndarray), g)
+        if g.__class__ is float or isinstance(g, np.ndarray) and g.dtype.kind == 'f':
+            return product.astype(float)
+        return product
+
+    __rmul__ = __mul__
+
+
+def plain(x):
+    """a lane's number as Python holds it (numpy's float64 becomes float)."""
+    return float(x) if isinstance(x, np.floating) else x
+
+
+def total(lanes):
+    """Σ_i lanes_i as one Python number: float for float lanes, exact for exact ones."""
+    if lanes.dtype.kind == 'f':
+        return float(lanes.sum())
+    return plain(sum(lanes.tolist()))
+
+
+class LaneSum:
+    """The local derivative of a lane node toward a one-number parent (a weight every
+    sample shares): one slope per lane. backward() multiplies it by the node's lane
+    gradient g, and the product is the sum of the per-sample contributions:
+        LaneSum * g = Σ_i slope_i · g_i
+    so `parent.grad += local * node.grad` forms seed 000's Σ_i ∂Loss^learning/∂W^i."""
+    __slots__ = ('slopes', 'n')
+
+    def __init__(self, slopes, n):
+        self.slopes = slopes     # an array of n slopes, or one number that every lane shares
+        self.n = n
+
+    def __mul__(self, g):
+        s = self.slopes
+        if g.dtype is _FLOAT:
+            if s.__class__ is np.ndarray:
+                if s.dtype is _FLOAT:
+                    return float(s @ g)            # Σ_i s_i g_i in one call
+            elif s == 1 and s.__class__ in (int, float):
+                return float(g.sum())              # Σ_i 1 · g_i (a sum's or a bias's edge)
+        return total(self.contributions(g))
+
+    __rmul__ = __mul__
+
+    def contributions(self, g):
+        """the per-sample contributions slope_i · g_i, as lanes."""
+        c = self.slopes * g
+        return c if isinstance(c, np.ndarray) else np.full(self.n, c, dtype=object)
+
+    def lane(self, i):
+        """sample i's slope."""
+        s = self.slopes
+        return plain(s[i]) if isinstance(s, np.ndarray) else s
+
+    def lanes(self):
+        """every sample's slope, as lanes."""
+        s = self.slopes
+        return s if isinstance(s, np.ndarray) else np.full(self.n, s, dtype=object if not isinstance(s, float) else float)
+
+    def __eq__(self, other):
+        return isinstance(other, LaneSum) and self.n == other.n and bool(np.all(self.lanes() == other.lanes()))
+
+    __hash__ = None
+
+    def __repr__(self):
+        return "LaneSum(%r)" % (self.lanes(),)
+
+
+# ------------------------------------------------------------------ forward on float lanes
+# numpy's functions, with the scalar forward's errors found lane by lane. Each raises
+# SampleError(i, error) for the first sample i that fails.
+
+class SampleError(Exception):
+    def __init__(self, index, error):
+        super().__init__(index, error)
+        self.index, self.error = index, error
+
+
+def _first(mask):
+    return int(np.argmax(np.broadcast_to(mask, np.shape(mask) or (1,))))
+
+
+def _raise_where(mask, error):
+    if np.any(mask):
+        raise SampleError(_first(mask), error)
+
+
+def _div(a, b):
+    _raise_where(b == 0, ZeroDivisionError("division by zero"))
+    return a / b
+
+
+def _pow(a, n):
+    _raise_where((a == 0) & (n < 0), ZeroDivisionError("zero to a negative power"))
+    _raise_where((a < 0) & ~(np.isfinite(n) & (np.floor(n) == n)),
+                 ValueError("a negative base with a non-integer exponent has no real result"))
+    with np.errstate(over='ignore', invalid='ignore'):
+        out = np.power(a, n)
+    _raise_where(np.isinf(out) & np.isfinite(a) & np.isfinite(n),
+                 OverflowError("the result is too large for a float"))
+    return out
+
+
+def _exp(a):
+    with np.errstate(over='ignore'):
+        out = np.exp(a)
+    _raise_where(np.isinf(out) & np.isfinite(a),
+                 OverflowError("the result is too large for a float (exp overflows above 709.78)"))
+    return out
+
+
+def _log(a):
+    _raise_where(a <= 0, ValueError("log is defined only for positive numbers"))
+    return np.log(a)
+
+
+def _sigmoid(a):
+    # the scalar forward's two forms: 1/(1+e^-a) for a >= 0, e^a/(1+e^a) below
+    e = np.exp(-np.abs(a))
+    return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def _relu(a):
+    # nan passes through, as in the scalar relu; + 0.0 turns max's -0.0 into the scalar relu's 0.0
+    return np.maximum(a, 0.0) + 0.0
+
+
+def _sum(a):
+    return total(a)
+
+
+LANE_FORWARD = {
+    '+': np.add, '-': np.subtract, '*': np.multiply, '/': _div, '**': _pow,
+    'exp': _exp, 'log': _log, 'tanh': np.tanh, 'sigmoid': _sigmoid, 'relu': _relu, 'sum': _sum,
+}
+
+
+# ------------------------------------------------------------------ one op on lanes
+
+def _show(x, i):
+    """an operand as an error message shows it, at sample i."""
+    if isinstance(x, Lanes):
+        return "%s[sample %d]=%r" % (x.label or 'lanes', i, plain(x.data[i]))
+    if isinstance(x, Value):
+        return "%s=%r" % (x.label, x.data) if x.label else repr(x.data)
+    if isinstance(x, np.ndarray):
+        return "array[sample %d]=%r" % (i, plain(x[i]))
+    return repr(x)
+
+
+def _describe(op, a, b, i):
+    if op.arity == 1:
+        return "%s(%s)" % (op.name, _show(a, i))
+    return "%s %s %s" % (_show(a, i), op.name, _show(b, i))
+
+
+def _fail(op, a, b, i, error, local=False):
+    if local:
+        why = "is too large for a float" if isinstance(error, OverflowError) else "failed: %s" % error
+        raise type(error)("%s: its local derivative (%s) %s" % (_describe(op, a, b, i), op.formula, why)) from None
+    raise type(error)("%s: %s" % (_describe(op, a, b, i), error)) from None
+
+
+def _operand(op, a, b, x):
+    """the data of operand x: a Value's data, a plain array checked as lanes, or a number."""
+    if isinstance(x, Value):
+        return x.data
+    if isinstance(x, np.ndarray):
+        return as_lanes(x, 'lanes %s' % op.name)
+    if isinstance(x, numbers.Real) and not isinstance(x, bool):
+        return as_number(x, op.name)
+    raise TypeError("unsupported operand for %s: %s (%s); lanes combine with a Value, Lanes, a 1-D "
+                    "numpy array, int, float or Fraction" % (op.name, x if isinstance(x, str) else repr(x),
+                                                            type(x).__name__))
+
+
+def _width(op, a, b, x, y):
+    """the number of samples, the same in every lane operand."""
+    ns = {len(v) for v in (x, y) if isinstance(v, np.ndarray)}
+    if len(ns) > 1:
+        raise ValueError("%s: the operands have different numbers of samples: %s"
+                         % (op.name, " and ".join(str(len(v)) for v in (x, y))))
+    return ns.pop()
+
+
+def _floats(x):
+    """an operand of a float-lane op, as numpy takes it: Fractions and exact lanes as floats."""
+    if isinstance(x, np.ndarray):
+        return x if x.dtype.kind == 'f' else x.astype(float)
+    return float(x) if x.__class__ is Fraction else x
+
+
+def _is_float(x):
+    return isinstance(x, np.ndarray) and x.dtype.kind == 'f' or x.__class__ is float
+
+
+_SLOPES_MAY_OVERFLOW = {'/', 'log', '**'}    # the others' slopes are finite where the forward was
+
+
+def apply(op, a, b=None):
+    """out = op(a, b) where a or b (or both) holds lanes; b is a unary op's parameter."""
+    binary = op.arity == 2
+    x = _operand(op, a, b, a)
+    y = _operand(op, a, b, b) if binary else b
+    n = _width(op, a, b, x, y if binary else None)
+    m = current()
+    if _is_float(x) or (binary and _is_float(y)):
+        x, y = _floats(x), _floats(y) if binary else y
+        try:
+            data = LANE_FORWARD[op.name](x, y) if binary else LANE_FORWARD[op.name](x)
+        except SampleError as e:
+            _fail(op, a, b, e.index, e.error)
+        if m.recording:
+            if op.name in _SLOPES_MAY_OVERFLOW:
+                with np.errstate(all='ignore'):   # inf and nan slopes are the formulas' answers
+                    local = op.local(x, y, data)
+            else:
+                local = op.local(x, y, data)
+    else:
+        data, local = _exact(op, a, b, x, y, n, m.recording)
+    out_is_lanes = isinstance(data, np.ndarray)
+    if m.anomaly and not is_finite(data):
+        bad = ~np.isfinite(data) if out_is_lanes else [True]
+        raise FloatingPointError("detect_anomaly: %s produced %r"
+                                 % (_describe(op, a, b, _first(bad)), plain(data[_first(bad)]) if out_is_lanes else data))
+    if not m.recording:
+        return Lanes._leaf(data) if out_is_lanes else Value(data)
+    da, db = local if binary else (local, None)
+    if isinstance(a, Value):
+        if out_is_lanes and not isinstance(a, Lanes):
+            da = LaneSum(da, n)              # a shared one-number parent: the lanes' sum
+    else:
+        a, da = x, None                      # no gradient flows to a constant
+    if binary:
+        if isinstance(b, Value):
+            if not isinstance(b, Lanes):
+                db = LaneSum(db, n)
+        else:
+            b, db = y, None
+    out = _new(Lanes if out_is_lanes else Value)
+    out.data = data
+    out.grad = 0
+    out._tag = op.name
+    out._a, out._b, out._da, out._db = a, b, da, db
+    if m.scopes is not None:
+        m.scopes[out] = m.path
+    return out
+
+
+def _exact(op, a, b, x, y, n, recording):
+    """op on exact lanes, sample by sample, through the table's own forward and local derivatives."""
+    binary = op.arity == 2
+    if op.name == 'sum':
+        return total(x), (ops.ones(x).view(ExactSlopes) if recording else None)
+    xs = x if isinstance(x, np.ndarray) else [x] * n
+    ys = y if binary and isinstance(y, np.ndarray) else [y] * n
+    outs, das, dbs = [], [], []
+    for i in range(n):
+        xi, yi = xs[i], ys[i]
+        try:
+            out = op.forward(xi, yi) if binary else op.forward(xi)
+        except (ArithmeticError, ValueError) as error:
+            _fail(op, a, b, i, error)
+        outs.append(out)
+        if recording:
+            try:
+                local = op.local(xi, yi, out)
+            except (ArithmeticError, ValueError) as error:
+                _fail(op, a, b, i, error, local=True)
+            if binary:
+                das.append(local[0])
+                dbs.append(local[1])
+            else:
+                das.append(local)
+    data = _pack(outs)
+    if not recording:
+        return data, None
+    return data, ((_pack_slopes(das), _pack_slopes(dbs)) if binary else _pack_slopes(das))
+
+
+def columns(rows, names=None):
+    """a batch of samples (rows of numbers, all of one width) as one Lanes per input:
+    columns([(x1, x2) for each sample]) -> [Lanes of every x1, Lanes of every x2]."""
+    rows = [list(r) for r in rows]
+    if not rows:
+        raise ValueError("columns: a batch needs at least one sample")
+    width = len(rows[0])
+    for i, r in enumerate(rows):
+        if len(r) != width:
+            raise ValueError("columns: sample %d has %d inputs, sample 0 has %d" % (i, len(r), width))
+    return [Lanes([r[j] for r in rows], names[j] if names else '') for j in range(width)]
+
+
+def per_sample(out):
+    """a model's lane output as one entry per sample: numbers, or lists of numbers for
+    several outputs (a list of Lanes)."""
+    if isinstance(out, Value):
+        return [plain(v) for v in out.data] if isinstance(out, Lanes) else [out.data]
+    return [list(sample) for sample in zip(*per_sample_each(out))]
+
+
+def per_sample_each(outs):
+    return [[plain(v) for v in o.data] for o in outs]
+
+
+# ------------------------------------------------------------------ the node
+
+class Lanes(Value):
+    """A Value holding one number per sample of a batch (see the module's docstring).
+
+    Lanes([0.5, -1.0, 2.0], label='x'): float lanes; Lanes([Fraction(1, 2), 3]): exact.
+    Arithmetic with Values, numbers, 1-D arrays and other Lanes of the same length gives
+    Lanes; .sum() and .mean() reduce them to one number.
+    """
+    __slots__ = ()
+
+    def __init__(self, values, label=''):
+        self.data = as_lanes(values)
+        if current().anomaly and not is_finite(self.data):
+            i = _first(~np.isfinite(self.data))
+            raise FloatingPointError("detect_anomaly: a leaf Lanes(label=%r) is not finite at sample %d: %r"
+                                     % (label, i, plain(self.data[i])))
+        self.grad = 0
+        self._a = self._b = self._da = self._db = None
+        self.label = label
+
+    @classmethod
+    def _leaf(cls, data):
+        out = _new(cls)
+        out.data, out.grad, out._tag = data, 0, ''
+        out._a = out._b = out._da = out._db = None
+        return out
+
+    @property
+    def lanes(self):
+        """how many samples this node carries."""
+        return len(self.data)
+
+    def __len__(self):
+        return len(self.data)
+
+    def lane(self, i):
+        """sample i's number."""
+        return plain(self.data[i])
+
+    def __repr__(self):
+        label = ", label=%r" % self.label if self.label else ""
+        grad = self.grad.tolist() if isinstance(self.grad, np.ndarray) else self.grad
+        return "Lanes(data=%r, grad=%r%s)" % (self.data.tolist(), grad, label)
+
+    # Every operator comes here, not to Value's scalar fast paths: Python asks a subclass's
+    # reflected operator first, so `w * x` with x Lanes comes here too. + and * of float
+    # lanes with a float Value or float lanes of the same length are most of a network's
+    # graph: they skip apply(), with the same data and local derivatives as ops.ADD and
+    # ops.MUL through apply() (test_lanes.py checks they agree); the rest goes to apply().
+    def __add__(self, other):
+        out = _fast(self, other, '+')
+        return out if out is not None else apply(ops.ADD, self, other)
+
+    def __radd__(self, other):
+        out = _fast(other, self, '+')
+        return out if out is not None else apply(ops.ADD, other, self)
+
+    def __sub__(self, other):
+        return apply(ops.SUB, self, other)
+
+    def __rsub__(self, other):
+        return apply(ops.SUB, other, self)
+
+    def __mul__(self, other):
+        out = _fast(self, other, '*')
+        return out if out is not None else apply(ops.MUL, self, other)
+
+    def __rmul__(self, other):
+        out = _fast(other, self, '*')
+        return out if out is not None else apply(ops.MUL, other, self)
+
+    def __truediv__(self, other):
+        return apply(ops.DIV, self, other)
+
+    def __rtruediv__(self, other):
+        return apply(ops.DIV, other, self)
+
+    def __pow__(self, other):
+        return apply(ops.POW, self, other)
+
+    def __rpow__(self, other):
+        return apply(ops.POW, other, self)
+
+    def __neg__(self):
+        return apply(ops.MUL, self, -1)
+
+    def exp(self):
+        return apply(ops.EXP, self)
+
+    def log(self):
+        return apply(ops.LOG, self)
+
+    def tanh(self):
+        return apply(ops.TANH, self)
+
+    def sigmoid(self):
+        return apply(ops.SIGMOID, self)
+
+    def relu(self, grad_at_zero=0):
+        """max(0, x) in every lane; grad_at_zero as for Value.relu."""
+        if grad_at_zero.__class__ not in (int, float, Fraction):
+            grad_at_zero = as_number(grad_at_zero, 'relu grad_at_zero')
+        return apply(ops.RELU, self, grad_at_zero)
+
+    def sum(self):
+        """Σ_i self_i: one number; its gradient flows back as 1 to every lane."""
+        return apply(ops.SUM, self)
+
+    def mean(self):
+        """(1/n) Σ_i self_i, with the exact 1/n (seed 000's Loss^avg of per-sample losses)."""
+        return self.sum() * Fraction(1, len(self.data))
+
+
+def _fast(a, b, tag):
+    """a + b or a * b where both are float: one Lanes and a float Value, or two Lanes of
+    one length; None for anything else (apply() takes it). Outside no_grad() and the
+    other modes only."""
+    if not current().fast:
+        return None
+    ca, cb = a.__class__, b.__class__
+    if ca is Lanes:
+        x = a.data
+        if x.dtype is not _FLOAT:
+            return None
+        if cb is Lanes:
+            y = b.data
+            if y.dtype is not _FLOAT or len(y) != len(x):
+                return None
+            da, db = (1, 1) if tag == '+' else (y, x)           # d(a+b) = (1, 1), d(a*b) = (b, a)
+        elif cb is Value and b.data.__class__ is float:
+            y = b.data
+            da, db = (1, LaneSum(1, len(x))) if tag == '+' else (y, LaneSum(x, len(x)))
+        else:
+            return None
+    elif ca is Value and cb is Lanes and a.data.__class__ is float:
+        x, y = a.data, b.data
+        if y.dtype is not _FLOAT:
+            return None
+        da, db = (LaneSum(1, len(y)), 1) if tag == '+' else (LaneSum(y, len(y)), x)
+    else:
+        return None
+    out = _new(Lanes)
+    out.data = x + y if tag == '+' else x * y
+    out.grad = 0
+    out._tag = tag
+    out._a, out._b, out._da, out._db = a, b, da, db
+    return out
