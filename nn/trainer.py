@@ -96,6 +96,8 @@ class Trainer:
         self.batch_size, self.shuffle, self.mode = batch_size, shuffle, mode
         self.rng = random.Random(seed)
         self.pause_gc = pause_gc     # False: leave the cyclic collector running (to measure the pause)
+        if hasattr(model, 'label_parameters'):
+            model.label_parameters()     # names for drawings, once (labels you set are kept)
         # matrix mode: what it cannot take is refused now, naming what (matrix.MatrixModeError)
         self._matrix = matrix.Plan(model, loss, optimizer) if mode == 'matrix' else None
 
@@ -114,8 +116,6 @@ class Trainer:
             raise RuntimeError("Trainer.fit: called inside no_grad(): nothing would be recorded "
                                "and the model would not learn")
         X, Y = self._check_data(X, Y, 'fit')
-        if hasattr(self.model, 'label_parameters'):
-            self.model.label_parameters()     # names for drawings; labels you set are kept
         if not isinstance(epochs, int) or epochs < 0:
             raise ValueError("fit: epochs must be an int >= 0, got %r" % (epochs,))
         n = len(X)
