@@ -62,7 +62,7 @@ def fmt(x):
     lanes (a batch, lanes.py) as [0.5, -1.0, … 100 samples]; a reduction's slopes as Σ[…]."""
     if hasattr(x, 'contributions'):           # a LaneSum: the edge into a shared weight
         return "Σ" + fmt(x.lanes())
-    if hasattr(x, 'ndim'):                    # a lane array
+    if getattr(x, 'ndim', 0):                 # a lane array (a numpy scalar, ndim 0, is a number)
         items = [fmt(v) for v in x.tolist()[:SHOWN_LANES]]
         more = " … %d samples" % len(x) if len(x) > SHOWN_LANES else ""
         return "[%s%s]" % (", ".join(items), more)
@@ -179,14 +179,14 @@ def is_reduction(local):
 def lane(x, sample):
     """x as sample `sample` sees it: a lane array's entry there; anything else as it is
     (a one-number value is every sample's; a reduction stays one)."""
-    if sample is None or not hasattr(x, 'ndim'):
+    if sample is None or not getattr(x, 'ndim', 0):
         return x
     v = x[sample]
     return float(v) if v.__class__.__module__ == 'numpy' else v
 
 
 def has_lanes(x):
-    return hasattr(x, 'ndim')
+    return bool(getattr(x, 'ndim', 0))
 
 
 def reduction_text(parent, node, local, upstream, contribution, before=None, after=None):
