@@ -75,13 +75,14 @@ def explorer_html(root, title=None, clusters=None, params=(), rankdir='LR', at=0
     own = stepper is None
     stepper = stepper or Stepper(root, sample)
     sample = stepper.sample
-    position = stepper.position
+    position, started = stepper.position, stepper.started
     stepper.reset()                  # every .grad as before the stepper, to replay from the start
     try:
         steps, start, final = _replay(stepper, sample)
     finally:
         stepper.reset()
-        if not own:                  # put the caller's stepper back where it stood
+        if not own and started:      # put the caller's stepper back where it stood
+            stepper._start()
             for _ in range(position):
                 stepper.next()
     naming = stepper.naming

@@ -129,10 +129,10 @@ class LaneSum:
     def __mul__(self, g):
         s = self.slopes
         if g.dtype is _FLOAT:
-            if s.__class__ is np.ndarray:
+            if isinstance(s, np.ndarray):          # ExactSlopes, a subclass, included
                 if s.dtype is _FLOAT:
                     return float(s @ g)            # Σ_i s_i g_i in one call
-            elif s == 1 and s.__class__ in (int, float):
+            elif s.__class__ in (int, float) and s == 1:
                 return float(g.sum())              # Σ_i 1 · g_i (a sum's or a bias's edge)
         return total(self.contributions(g))
 

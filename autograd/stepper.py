@@ -114,7 +114,7 @@ class Stepper:
             if node._a is not None:
                 node.grad = 0
         if self.root._a is None:
-            self.root.grad += seed(self.root)     # backward() of a leaf accumulates, like any leaf
+            self.root.grad = self.root.grad + seed(self.root)   # backward() of a leaf accumulates, like any leaf
         else:
             self.root.grad = seed(self.root)
         self.reached = {self.root}

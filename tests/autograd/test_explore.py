@@ -262,3 +262,12 @@ def test_a_lane_graphs_page_steps_through_the_reduction_in_chromium(browser, tmp
     assert page.inner_text('#counter') == 'step %d of %d' % (n, n)
     assert requests == [] and errors == []
     shot(page, 'explorer_lanes_reduction.png')
+
+
+def test_showing_a_stepper_at_its_start_keeps_it_there(tmp_path):
+    a = Value(2.0, 'a'); L = a * 3.0; L.label = 'L'
+    s = step(L)
+    assert L.grad == 1.0 and 'at the start' in s.where()
+    s._repr_html_()
+    s.explore(str(tmp_path / 'p.html'))
+    assert L.grad == 1.0 and 'at the start' in s.where() and s.started

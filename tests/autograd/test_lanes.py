@@ -540,3 +540,33 @@ def test_detect_anomaly_names_the_sample_of_a_gradient():
         x = Lanes([1.0, 0.0, 4.0], label='x')
         with pytest.raises(FloatingPointError, match=r"the gradient of Lanes\(.*label='x'\) is inf at sample 1, "):
             (x ** 0.5).sum().backward()
+
+
+def test_exact_lanes_times_an_exact_shared_weight_then_a_float_op():
+    # w * x with w = 1 and x = (1, 2): then exp. d/dw sum(exp(w x)) = sum(x e^(w x)) = e + 2 e^2, by hand
+    import math
+    from autograd import grad
+    w = Value(1, 'w'); x = Lanes([1, 2], label='x')
+    loss = (w * x).exp().sum()
+    loss.backward()
+    assert type(w.grad) is float and math.isclose(w.grad, math.e + 2 * math.e ** 2, rel_tol=1e-15)
+    w2 = Value(1, 'w'); assert math.isclose(grad(((w2 * Lanes([1, 2])) * 1.0).sum(), w2), 3.0)
+
+
+def test_a_lane_leafs_gradient_is_replaced_not_changed_in_place():
+    from autograd import detect_anomaly, step
+    x = Lanes([1.0, 2.0], label='x')
+    (x * 2.0).sum().backward()
+    kept = x.grad
+    (x * 3.0).sum().backward()
+    assert list(kept) == [2.0, 2.0] and list(x.grad) == [5.0, 5.0]      # the reference kept is untouched
+    u = Lanes([0.0, 1.0], label='u')
+    root = ((u ** 0.5) * 1.0 + x * 3.0).sum()
+    with detect_anomaly():
+        with pytest.raises(FloatingPointError):
+            root.backward()                     # d sqrt(u)/du is inf at u = 0
+    assert list(x.grad) == [5.0, 5.0]          # restored, as for one-number leaves
+    y = Lanes([1.0, 2.0], label='y')
+    y.backward()
+    step(y).reset()
+    assert list(y.grad) == [1.0, 1.0]
