@@ -133,3 +133,31 @@ def hinge(score, y):
     if y not in (-1, 1):
         raise ValueError("hinge: the label must be -1 or +1, got %r" % (y,))
     return (1 - score * y).relu()
+
+
+# ------------------------------------------------------------------ targets, checked before training
+# Trainer checks every target with these before any weight changes, so that a bad label
+# at the end of the data cannot stop training after some steps were already taken.
+# Each returns None for a good target, else what is wrong; `outputs` is the model's
+# number of outputs, where it is known.
+
+def _check_signed(y, outputs):
+    return None if y in (-1, 1) else "hinge's labels are -1 or +1"
+
+
+def _check_probability(y, outputs):
+    return None if 0 <= y <= 1 else "binary cross-entropy's targets are in [0, 1]"
+
+
+def _check_index(y, outputs):
+    if not isinstance(y, int) or isinstance(y, bool):
+        return "cross-entropy's target is a class index (an int)"
+    if y < 0 or (outputs is not None and y >= outputs):
+        return "cross-entropy's target is a class index in 0..%s" % ('' if outputs is None else outputs - 1)
+    return None
+
+
+hinge.check_target = _check_signed
+binary_cross_entropy.check_target = _check_probability
+binary_cross_entropy_with_logits.check_target = _check_probability
+cross_entropy.check_target = _check_index

@@ -215,6 +215,12 @@ class Plan:
             for layer in self.layers:
                 W, b = self._unpack(theta, layer)
                 Z.append(W @ H[-1] + b[:, None] if b is not None else W @ H[-1])   # Z^l = W^l H^(l-1) + b^l
+                if not math.isfinite(float(Z[-1].sum())):
+                    # a matrix product can give inf where the scalar sum gives nan (inf - inf), and a
+                    # saturating σ or a hinge would then hide it: stop here, naming the sample
+                    k = int(np.argmin(np.isfinite(Z[-1]).all(axis=0)))
+                    at.sample = batch[k]
+                    check(float(Z[-1][:, k][~np.isfinite(Z[-1][:, k])][0]), "the pre-activation Z of %s" % layer.name)
                 H.append(activation(np, layer, Z[-1]))                   # H^l = σ(Z^l)
             loss, dH = loss_and_gradient(np, self.loss, H[-1], self.Y[rows], batch)
             total = float(loss.sum())

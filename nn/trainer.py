@@ -330,6 +330,13 @@ class Trainer:
                 Y[i] = _number(y)
             if Y[i] is None:
                 raise ValueError("%s: Y[%d] is %r, not a number" % (who, i, y))
+        check = getattr(self.loss, 'check_target', None)      # the loss's own rule (losses.py)
+        if check is not None:
+            outputs = _outputs(self.model)
+            for i, y in enumerate(Y):
+                problem = check(y, outputs)
+                if problem:
+                    raise ValueError("%s: Y[%d] is %r: %s" % (who, i, y, problem))
         return X, Y
 
 
@@ -366,6 +373,13 @@ def _optimizer_state(optimizer):
     """optimizer.state_dict(), or None for an optimizer that has none."""
     state_dict = getattr(optimizer, 'state_dict', None)
     return state_dict() if state_dict is not None else None
+
+
+def _outputs(model):
+    """how many outputs a model gives, where it says: an MLP's or a Layer's last width, a Neuron's 1."""
+    layer = model.layers[-1] if hasattr(model, 'layers') else model
+    neurons = getattr(layer, 'neurons', None)
+    return len(neurons) if neurons is not None else 1 if hasattr(model, 'w') else None
 
 
 def predict_class(out, signed):

@@ -337,7 +337,7 @@ def test_a_value_in_X_and_a_bad_label_are_refused_before_any_step():
     trainer = Trainer(model, nn.hinge, optimizer, batch_size=1, mode='matrix')
     with pytest.raises(MatrixModeError, match=r"X\[1\]\[0\] is Value"):
         trainer.fit([(1.0, 2.0), (Value(1.0), 2.0)], [1, -1], progress=False)
-    with pytest.raises(ValueError, match=r"hinge: the label must be -1 or \+1, got 0"):
+    with pytest.raises(ValueError, match=r"Y\[1\] is 0: hinge's labels are -1 or \+1"):
         trainer.fit([(1.0, 2.0), (1.0, 2.0)], [1, 0], progress=False)
     assert snapshot(model, optimizer) == before
 
@@ -440,3 +440,16 @@ def test_random_models_data_and_batches_agree_with_accumulate(seed, n, batch_siz
     model, _, history = train('matrix', loss, optimizer, seed, n, batch_size, epochs)
     assert_same([p.data for p in ref.parameters()], [p.data for p in model.parameters()])
     assert_same(ref_history.epoch_loss, history.epoch_loss)
+
+
+def test_an_overflowing_pre_activation_stops_matrix_mode_as_the_nan_stops_accumulate():
+    # w = 1e200 on x = (1e200, -1e200, -1e200): the scalar sum is inf - inf = nan, the loss nan
+    for mode in ('accumulate', 'matrix'):
+        model = nn.Neuron(3, activation='linear')
+        for w in model.w:
+            w.data = 1e200
+        before = [p.data for p in model.parameters()]
+        trainer = Trainer(model, nn.hinge, SGD(model.parameters(), lr=0.1), mode=mode)
+        with pytest.raises(FloatingPointError, match=r"epoch 1, batch 1, sample X\[0\]"):
+            trainer.fit([(1e200, -1e200, -1e200)], [1], progress=False)
+        assert [p.data for p in model.parameters()] == before

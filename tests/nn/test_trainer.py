@@ -361,3 +361,18 @@ def test_a_nan_in_lanes_mode_names_the_sample():
         Trainer(model, squared_error, SGD(model.parameters(), lr=0.01), shuffle=False, mode='lanes').fit(
             X, Y, epochs=1, progress=False)
     assert [p.data for p in model.parameters()] == before
+
+
+@pytest.mark.parametrize("mode", ['accumulate', 'graph', 'lanes'])
+def test_a_bad_label_anywhere_is_refused_before_any_weight_changes(mode):
+    X = [(1., 2.), (.5, -1.), (2., 1.), (1., 1.)]
+    cases = [(nn.hinge, nn.MLP(2, [1]), [1, -1, 1, 0], r"Y\[3\] is 0: hinge's labels are -1 or \+1"),
+             (nn.cross_entropy, nn.MLP(2, [3]), [0, 2, 1, 3], r"Y\[3\] is 3: cross-entropy's target is a class index in 0..2"),
+             (nn.binary_cross_entropy, nn.Neuron(2, activation='sigmoid'), [1, 0, 1, 2],
+              r"Y\[3\] is 2: binary cross-entropy's targets are in \[0, 1\]")]
+    for loss, model, Y, message in cases:
+        before = [p.data for p in model.parameters()]
+        trainer = Trainer(model, loss, SGD(model.parameters(), 0.1), batch_size=1, shuffle=False, mode=mode)
+        with pytest.raises(ValueError, match=message):
+            trainer.fit(X, Y, progress=False)
+        assert [p.data for p in model.parameters()] == before
