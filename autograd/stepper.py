@@ -151,7 +151,10 @@ class Stepper:
         upstream = node.grad
         contribution = local * upstream
         before = parent.grad
-        parent.grad = after = before + contribution
+        # as backward(): an intermediate's first gradient is the contribution itself (so -0.0
+        # stays -0.0), a leaf's is added to what it holds
+        after = contribution if parent._a is not None and parent not in self.reached else before + contribution
+        parent.grad = after
         step = Step(self.position + 1, node, parent, slot, local, upstream, contribution, before, after,
                     self.names[self.root], self.names[node], self.names[parent], self.sample)
         self.steps.append(step)

@@ -34,6 +34,7 @@ def test_after_run_every_grad_is_what_backward_gives(seed):
     assert snapshot(nodes) == before    # reset(): every gradient exactly as before step()
     root.backward()
     assert stepped == snapshot(nodes)   # .run(): every .grad exactly backward()'s, type included
+    assert [repr(g) for g, _ in stepped] == [repr(n.grad) for n in nodes]     # -0.0 included
     assert len(stepper.steps) == 0 and stepper.position == 0
 
 
@@ -193,3 +194,13 @@ def test_views_name_the_function_given_a_wrong_type():
     for f, name in ((trace, 'trace'), (tree, 'tree'), (step, 'step')):
         with pytest.raises(TypeError, match=r"%s: expected a Value, got NoneType None" % name):
             f(None)
+
+
+def test_a_negative_zero_gradient_is_shown_as_backward_gives_it():
+    x = Value(-1.0, 'x')
+    t = x * 1.0; t.label = 't'
+    L = t.relu() * -1.0; L.label = 'L'     # t.grad = relu'(-1) * (-1.0) = 0 * -1.0 = -0.0, by hand
+    step(L).run()
+    stepped = repr(t.grad)
+    L.backward()
+    assert stepped == repr(t.grad) == '-0.0'
