@@ -129,13 +129,9 @@ def _replay(stepper, sample=None):
 
 def _step_data(s, ids, before, sample=None):
     k = ids[s.node][1:]
-    if s.is_reduction or sample is not None:
-        math = s._repr_html_().replace(notation.step_mathml(s.parent_name, s.node_name, *s._shown()),
-                                       notation.step_mathml(s.parent_name, s.node_name, *s._shown()[:3]))
-    else:
-        math = notation.step_mathml(s.parent_name, s.node_name, s.local, s.upstream, s.contribution)
     return {'e': 'e%s_%d' % (k, s.slot), 'n': ids[s.node], 'p': ids[s.parent], 'b': before,
-            'a': fmt(notation.lane(s.after, sample)), 'm': math, 't': notation.printable(str(s))}
+            'a': fmt(notation.lane(s.after, sample)), 'm': s.mathml(change=False),   # the page shows the change itself
+            't': notation.printable(str(s))}
 
 
 def _node_data(node, naming, ids, sample=None):

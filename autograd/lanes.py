@@ -221,13 +221,9 @@ def _relu(a):
     return np.maximum(a, 0.0) + 0.0
 
 
-def _sum(a):
-    return total(a)
-
-
 LANE_FORWARD = {
     '+': np.add, '-': np.subtract, '*': np.multiply, '/': _div, '**': _pow,
-    'exp': _exp, 'log': _log, 'tanh': np.tanh, 'sigmoid': _sigmoid, 'relu': _relu, 'sum': _sum,
+    'exp': _exp, 'log': _log, 'tanh': np.tanh, 'sigmoid': _sigmoid, 'relu': _relu, 'sum': total,
 }
 
 

@@ -37,16 +37,17 @@ def grad_text(node, grads=None, sample=None):
     return fmt(lane(grads[node], sample)) if node in grads else '-'
 
 
-def _escape(text):
-    """text for a DOT record or plain label: DOT's special characters escaped, '&'
-    kept from being read as an HTML entity, newlines as line breaks, other control
-    characters visible as \\xNN, and very long text cut with a note of how much."""
+def _escape(text, record=True):
+    """text for a DOT label: DOT's special characters escaped (in a record's fields also
+    {}|<>), '&' kept from being read as an HTML entity, newlines as line breaks, other
+    control characters visible as \\xNN; a record's text cut past MAX_LABEL with a note of
+    how much (a title or note, record=False, holds a whole equation and is not cut)."""
     text = str(text)
-    if len(text) > MAX_LABEL:
+    if record and len(text) > MAX_LABEL:
         text = "%s… (+%d characters)" % (text[:MAX_LABEL], len(text) - MAX_LABEL)
-    lines = [printable(line) for line in text.split('\n')]
-    return '\\n'.join(''.join('\\' + c if c in '{}|<>"\\' else '&amp;' if c == '&' else c for c in line)
-                       for line in lines)
+    special = '{}|<>"\\' if record else '"\\'
+    return '\\n'.join(''.join('\\' + c if c in special else '&amp;' if c == '&' else c for c in printable(line))
+                       for line in text.split('\n'))
 
 
 def to_dot(root, rankdir='LR', params=(), depth=None, clusters=None, legend=True,
@@ -102,7 +103,7 @@ def dot_layout(root, rankdir='LR', params=(), depth=None, clusters=None, legend=
     if sample is not None:          # say whose numbers these are
         title = "%s(numbers: the lane of sample %d)" % (title + "\n" if title else "", sample)
     if title:
-        lines.append('  labelloc=t; label="%s";' % _escape_long(title))
+        lines.append('  labelloc=t; label="%s";' % _escape(title, record=False))
     kinds_used = set()
     body = {}            # node -> its DOT statements, so clusters can hold them
     edges = []
@@ -151,11 +152,6 @@ def _edge_label(local, sample):
         return "Σ over %d samples (sample %d: %s)" % (local.n, sample, fmt(local.lane(sample)))
     return fmt(lane(local, sample))
 
-
-def _escape_long(text):
-    """a title or note: escaped like a label, but not cut (it holds a whole step's equation)."""
-    return '\\n'.join(''.join('\\' + c if c in '"\\' else '&amp;' if c == '&' else c for c in printable(line))
-                       for line in str(text).split('\n'))
 
 
 def _edge_style(edge, done, current):
@@ -214,7 +210,7 @@ def _legend(kinds_used, stepping):
     lines = ['  subgraph cluster_legend {', '    label="legend"; style=dotted;']
     entries = ['legend_%s [shape=box, style=filled, fillcolor="%s", label="%s"];' % (kind, KINDS[kind][0], KINDS[kind][1])
                for kind in ('param', 'input', 'constant', 'result') if kind in kinds_used]
-    entries.append('legend_notation [shape=note, label="%s"];' % _escape_long(NOTATION))
+    entries.append('legend_notation [shape=note, label="%s"];' % _escape(NOTATION, record=False))
     if stepping:
         entries.append('legend_edges [shape=plaintext, label=<'
                        '<font color="%s">green edge: step done</font><br/>'

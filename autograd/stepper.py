@@ -68,13 +68,18 @@ class Step:
     def __repr__(self):
         return "<Step %d: %s>" % (self.number, self)
 
-    def _repr_html_(self):
+    def mathml(self, change=True):
+        """the step typeset (a reduction as text); change: with the receiver's "before -> after"."""
         if self.is_reduction:
             return ('<div class="step reduction" style="font-family:monospace">%s</div>'
                     % notation.html.escape(str(self)))
         prefix = notation.html.escape(self._prefix())
+        shown = self._shown() if change else self._shown()[:3]
         return (('<div class="step-sample">%s</div>' % prefix) if prefix else '') + notation.step_mathml(
-            self.parent_name, self.node_name, *self._shown())
+            self.parent_name, self.node_name, *shown)
+
+    def _repr_html_(self):
+        return self.mathml()
 
     def _repr_latex_(self):
         if self.is_reduction:
