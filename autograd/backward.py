@@ -2,12 +2,16 @@
 
 A node keeps up to two inputs with their local derivatives (see value.py):
     _a, _da   and   _b, _db,   a local derivative of None meaning "no edge".
+A dot node (value.dot, z = w · x + b) has 2n + 1 inputs: both of its local
+derivatives are None, _a holds its operands and _b its edges, (parents, locals).
 Everything here reads only those four slots, so rendering and stepping can
 walk the very same edges in the very same order.
 
 No recursion anywhere: a 1,000,000-deep chain is as easy as a wide one.
 """
 import threading
+from itertools import repeat
+from operator import mul as _mul
 
 from .anomaly import check_gradients
 from . import mode
@@ -17,21 +21,39 @@ from . import ops
 _one_at_a_time = threading.Lock()   # backward() keeps its marks in .grad: see its docstring
 
 
+def is_nary(node):
+    """True for a dot node: an operation result whose edges are in _b (see the module's docstring)."""
+    return node._da is None and node._db is None and node._a is not None
+
+
 def parents_of(node):
     """the Values node was computed from, in order (a + a gives (a, a))."""
     if node._db is None:
-        return () if node._da is None else (node._a,)
+        if node._da is None:
+            return () if node._a is None else node._b[0]
+        return (node._a,)
     return (node._b,) if node._da is None else (node._a, node._b)
 
 
 def local_grads_of(node):
     """d node / d parent for each of parents_of(node)."""
+    if is_nary(node):
+        return tuple(node._b[1])
     return tuple(d for d in (node._da, node._db) if d is not None)
 
 
 def edges_of(node):
     """(parent, local derivative) for each incoming edge of node, in order."""
     return tuple(zip(parents_of(node), local_grads_of(node)))
+
+
+def _next_nary_parent(node, start, unvisited):
+    """the index of node's first parent from `start` on that is an unvisited result, or -1."""
+    parents = node._b[0]
+    for i in range(start, len(parents)):
+        if unvisited(parents[i]):
+            return i
+    return -1
 
 
 def topological_order(root):
@@ -46,18 +68,32 @@ def topological_order(root):
     finished = []
     seen = {root}
     stack = [root]
+    resume = {}          # dot node -> the index of the next parent to look at
+
+    def unvisited(p):
+        return p._a is not None and p not in seen
     while stack:
         node = stack[-1]
         # descend into the first non-leaf input not yet seen; finish the node when there is none
-        if node._da is not None:
+        da = node._da
+        if da is not None:
             parent = node._a
             if parent._a is not None and parent not in seen:
                 seen.add(parent)
                 stack.append(parent)
                 continue
-        if node._db is not None:
+        db = node._db
+        if db is not None:
             parent = node._b
             if parent._a is not None and parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+                continue
+        elif da is None and node._a is not None:        # a dot node: its parents in turn
+            i = _next_nary_parent(node, resume.get(node, 0), unvisited)
+            if i >= 0:
+                resume[node] = i + 1
+                parent = node._b[0][i]
                 seen.add(parent)
                 stack.append(parent)
                 continue
@@ -84,19 +120,33 @@ def _order_marking_grads(root):
     mark = []                # a new object per call: a stale gradient never looks visited
     finished = []
     stack = [root]
+    resume = {}              # dot node -> the index of the next parent to look at
+
+    def unvisited(p):
+        return p._a is not None and p.grad is not mark
     try:
         root.grad = mark
         while stack:
             node = stack[-1]
-            if node._da is not None:
+            da = node._da
+            if da is not None:
                 parent = node._a
                 if parent._a is not None and parent.grad is not mark:
                     parent.grad = mark
                     stack.append(parent)
                     continue
-            if node._db is not None:
+            db = node._db
+            if db is not None:
                 parent = node._b
                 if parent._a is not None and parent.grad is not mark:
+                    parent.grad = mark
+                    stack.append(parent)
+                    continue
+            elif da is None:             # a dot node: its parents in turn
+                i = _next_nary_parent(node, resume.get(node, 0), unvisited)
+                if i >= 0:
+                    resume[node] = i + 1
+                    parent = node._b[0][i]
                     parent.grad = mark
                     stack.append(parent)
                     continue
@@ -159,18 +209,29 @@ def backward(root):
                 # Written `g = g + c`, not `g += c`: the same speed for numbers, and a lane
                 # leaf's gradient array is replaced, never changed in place under a reference.
                 g = node.grad
-                if node._da is not None:
+                da = node._da
+                if da is not None:
                     parent = node._a
                     if parent.grad is mark:
-                        parent.grad = node._da * g
+                        parent.grad = da * g
                     else:
-                        parent.grad = parent.grad + node._da * g
-                if node._db is not None:
+                        parent.grad = parent.grad + da * g
+                db = node._db
+                if db is not None:
                     parent = node._b
                     if parent.grad is mark:
-                        parent.grad = node._db * g
+                        parent.grad = db * g
                     else:
-                        parent.grad = parent.grad + node._db * g
+                        parent.grad = parent.grad + db * g
+                elif da is None:         # a dot node: one edge per weight, input and bias
+                    parents, locals_ = node._b
+                    # lane slopes (lanes.py) give every contribution in one product
+                    contributions = map(_mul, locals_, repeat(g)) if locals_.__class__ is tuple else locals_ * g
+                    for parent, c in zip(parents, contributions):
+                        if parent.grad is mark:
+                            parent.grad = c
+                        else:
+                            parent.grad = parent.grad + c
                 if anomaly:
                     check_gradients(node)
         except BaseException as error:    # an anomaly, Ctrl-C or an overflow half-way

@@ -67,6 +67,11 @@ def _local_values(node):
         return []
     op = ops.OPS[node.op]
     a, b = node._a, node._b
+    if op.arity == 'n':       # dot: the formulas given the operands themselves, Values included
+        ws, xs, bias = a
+        local = op.local(ws, xs, bias, node)
+        operands = ws + xs + (bias,)
+        return [(p, d) for p, d in zip(operands, local) if isinstance(p, Value)]
     if op.arity == 1:
         return [(a, op.local(a, b, node))]
     da, db = op.local(a, b, node)

@@ -34,6 +34,7 @@ import numpy as np
 from . import ops
 from .anomaly import is_finite
 from .mode import current
+from . import value as value_module
 from .value import Value, as_number, _new
 
 ops.use_numpy(np)      # the formulas in ops.py meet arrays from now on
@@ -224,6 +225,7 @@ def _relu(a):
 LANE_FORWARD = {
     '+': np.add, '-': np.subtract, '*': np.multiply, '/': _div, '**': _pow,
     'exp': _exp, 'log': _log, 'tanh': np.tanh, 'sigmoid': _sigmoid, 'relu': _relu, 'sum': total,
+    'dot': ops.DOT.forward,      # on lanes term by term (dot_lanes has the one-product path)
 }
 
 
@@ -368,6 +370,171 @@ def _exact(op, a, b, x, y, n, recording):
     if not recording:
         return data, None
     return data, ((_pack_slopes(das), _pack_slopes(dbs)) if binary else _pack_slopes(das))
+
+
+# ------------------------------------------------------------------ dot on lanes
+
+def dot_lanes(ws, xs, b):
+    """value.dot where some operand holds lanes: z = b + Σ_i w_i x_i in every lane.
+
+    The nn case (one-number float weights and bias, float lanes x_i) is the batch's
+    matrix-vector product X w + b, one numpy call, and backward's edges into the
+    weights are one product X^T g (MatVecSlopes). Anything else (exact lanes, lane
+    weights, constants) goes term by term in the chain's order, with the table's slopes."""
+    ws, xs = tuple(ws), tuple(xs)
+    if not _dot_is_matvec(ws, xs, b):
+        return _dot_terms(ws, xs, b)
+    m = current()
+    X = _stacked(xs)
+    wd = np.array([w.data if isinstance(w, Value) else w for w in ws])
+    with np.errstate(over='ignore', invalid='ignore'):     # inf and nan are found by detect_anomaly
+        data = X @ wd
+        if b is not None:
+            data = (b.data if isinstance(b, Value) else b) + data
+    _check_dot(data, ws, xs, b, m)
+    if not m.recording:
+        return Lanes._leaf(data)
+    parents = [w for w in ws if isinstance(w, Value)] + list(xs) + ([b] if isinstance(b, Value) else [])
+    slopes = MatVecSlopes(X, wd, [isinstance(w, Value) for w in ws], isinstance(b, Value))
+    return _dot_node(data, ws, xs, b, tuple(parents), slopes, m)
+
+
+def _dot_is_matvec(ws, xs, b):
+    """True where dot_lanes can take the one-product path: every x_i float Lanes of one
+    length, every w_i and b a one-number float (a Value's or a constant)."""
+    for x in xs:
+        if x.__class__ is not Lanes or x.data.dtype is not _FLOAT or len(x.data) != len(xs[0].data):
+            return False
+    for w in ws + (() if b is None else (b,)):
+        v = w.data if w.__class__ is Value else w
+        if v.__class__ is not float:
+            return False
+    return True
+
+
+_last_stack = [((), (), None)]   # the last xs stacked, their arrays, their matrix: a layer's neurons share them
+
+
+def _stacked(xs):
+    """the x_i lanes as the columns of one (samples, inputs) matrix, made once per layer
+    (the next neuron of the layer finds the same Lanes holding the same arrays)."""
+    last, arrays, X = _last_stack[0]          # one read: another thread replaces the whole entry
+    if len(last) == len(xs) and all(a is b and a.data is d for a, b, d in zip(last, xs, arrays)):
+        return X
+    arrays = tuple(x.data for x in xs)
+    X = np.column_stack(arrays)
+    _last_stack[0] = (xs, arrays, X)
+    return X
+
+
+class MatVecSlopes:
+    """The local derivatives of a dot on lanes, z = X w + b, toward its parents in order
+    (the weights that are Values, every x_i, the bias): ∂z/∂w_i = x_i (a reduction:
+    Σ over the samples), ∂z/∂x_i = w_i, ∂z/∂b = 1 (summed). backward() multiplies them
+    by z's lane gradient g at once: X^T g gives every weight's sum in one product."""
+    __slots__ = ('X', 'w', 'has_w', 'has_b', '_edges')
+
+    def __init__(self, X, w, has_w, has_b):
+        self.X, self.w, self.has_w, self.has_b = X, w, has_w, has_b
+        self._edges = None
+
+    def __mul__(self, g):
+        """every edge's contribution, in the parents' order."""
+        into_w = (self.X.T @ g).tolist()
+        out = [c for c, keep in zip(into_w, self.has_w) if keep]
+        out += [w * g for w in self.w.tolist()]
+        if self.has_b:
+            out.append(float(g.sum()))
+        return out
+
+    __rmul__ = __mul__
+
+    def edges(self):
+        """each edge's own local derivative, for the views and grad(): the same numbers."""
+        if self._edges is None:
+            n = len(self.X)
+            into_w = [ColumnSum(self.X, i) for i, keep in enumerate(self.has_w) if keep]
+            self._edges = into_w + self.w.tolist() + ([LaneSum(1, n)] if self.has_b else [])
+        return self._edges
+
+    def __iter__(self):
+        return iter(self.edges())
+
+    def __len__(self):
+        return len(self.edges())
+
+    def __getitem__(self, k):
+        return self.edges()[k]
+
+
+class ColumnSum(LaneSum):
+    """The edge of a dot on lanes into weight i: Σ_samples x_i · g. It multiplies as
+    backward's one product does, (X^T g)_i, so a step shows backward's own float."""
+    __slots__ = ('X', 'i')
+
+    def __init__(self, X, i):
+        super().__init__(X[:, i], len(X))
+        self.X, self.i = X, i
+
+    def __mul__(self, g):
+        if isinstance(g, np.ndarray) and g.dtype is _FLOAT:
+            return float((self.X.T @ g)[self.i])
+        return LaneSum.__mul__(self, g)
+
+    __rmul__ = __mul__
+
+
+def _dot_terms(ws, xs, b):
+    """dot on lanes term by term, in the chain's order: b + w_1 x_1 + ... (exact lanes,
+    lane weights, constants). Each operand's slope is the table's, made lanes where
+    the node is and the parent is one number shared by every lane (a LaneSum)."""
+    m = current()
+    wd = [_operand(ops.DOT, w, None, w) for w in ws]
+    xd = [_operand(ops.DOT, x, None, x) for x in xs]
+    bd = None if b is None else _operand(ops.DOT, b, None, b)
+    widths = {len(v) for v in wd + xd + [bd] if isinstance(v, np.ndarray)}
+    if len(widths) > 1:
+        raise ValueError("dot: the operands have different numbers of samples: %s"
+                         % ", ".join(str(n) for n in sorted(widths)))
+    n = widths.pop()
+    if any(_is_float(v) for v in wd + xd + [bd]):
+        wd, xd = [_floats(v) for v in wd], [_floats(v) for v in xd]
+        bd = _floats(bd)
+    data = ops.DOT.forward(wd, xd, bd)
+    _check_dot(data, ws, xs, b, m)
+    if not m.recording:
+        return Lanes._leaf(data)
+    exact = data.dtype.kind != 'f'
+    parents, slopes = [], []
+    for p, slope in zip(ws + xs + (b,), ops.DOT.local(wd, xd, bd, data)):
+        if not isinstance(p, Value):
+            continue                          # a constant: no edge
+        if isinstance(slope, np.ndarray) and exact:
+            slope = slope.view(ExactSlopes)
+        parents.append(p)
+        slopes.append(slope if isinstance(p, Lanes) else LaneSum(slope, n))
+    return _dot_node(data, ws, xs, b, tuple(parents), tuple(slopes), m)
+
+
+def _check_dot(data, ws, xs, b, m):
+    if m.anomaly and not is_finite(data):
+        i = _first(~np.isfinite(data.astype(float)))
+        raise FloatingPointError("detect_anomaly: dot (w · x + b, %d terms) produced %r at sample %d"
+                                 % (len(ws), plain(data[i]), i))
+
+
+def _dot_node(data, ws, xs, b, parents, slopes, m):
+    out = _new(Lanes)
+    out.data = data
+    out.grad = 0
+    out._tag = 'dot'
+    out._a, out._b, out._da, out._db = (ws, xs, b), (parents, slopes), None, None
+    if m.scopes is not None:
+        m.scopes[out] = m.path
+    return out
+
+
+value_module._lane_dot = dot_lanes
 
 
 def columns(rows, names=None):

@@ -23,7 +23,7 @@ import html
 import re
 from fractions import Fraction
 
-from .backward import parents_of
+from .backward import edges_of, is_nary, parents_of
 from .value import Value
 
 
@@ -128,8 +128,7 @@ class Naming:
         # topological order (backward.topological_order), edge by edge.
         return [(node, slot, parent, local)
                 for node in reversed(self.nodes) if node._a is not None
-                for slot, parent, local in ((0, node._a, node._da), (1, node._b, node._db))
-                if local is not None]
+                for slot, parent, local in _slots(node)]
 
     def within(self, depth):
         """the nodes at most `depth` edges above root, in evaluation order."""
@@ -139,6 +138,15 @@ class Naming:
         for _ in range(depth):
             frontier = [p for node in frontier for p in parents_of(node) if p not in keep and not keep.add(p)]
         return [node for node in self.nodes if node in keep]
+
+
+def _slots(node):
+    """node's incoming edges as (slot, parent, local): slot 0 or 1 for a binary or unary
+    op's input; a dot's edges are numbered 0..k-1 in its parents' order (ws, xs, b)."""
+    if is_nary(node):
+        return [(k, p, d) for k, (p, d) in enumerate(edges_of(node))]
+    return [(slot, parent, local) for slot, parent, local in ((0, node._a, node._da), (1, node._b, node._db))
+            if local is not None]
 
 
 def _names(nodes):

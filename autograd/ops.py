@@ -13,6 +13,7 @@ Fractions, see like()), Value inputs, which is how
 that branch on the data (relu_slope, pow_slope, exponent_slope) do it lane by lane.
 """
 import math
+from functools import reduce
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Callable
@@ -36,9 +37,10 @@ def use_numpy(numpy):
 @dataclass(frozen=True)
 class Op:
     name: str        # what .op shows: '+', 'exp', ...
-    arity: int       # 1: out = f(a, b=parameter); 2: out = f(a, b)
+    arity: object    # 1: out = f(a, b=parameter); 2: out = f(a, b); 'n': out = f(ws, xs, b) (dot)
     forward: Callable  # numbers in, number out; raises a plain error on bad input
-    local: Callable    # (a, b, out) -> (d out/d a, d out/d b); unary ops return d out/d a alone
+    local: Callable    # (a, b, out) -> (d out/d a, d out/d b); unary ops return d out/d a alone;
+                       # dot: (ws, xs, b, out) -> (d out/d w_1.., d out/d x_1.., d out/d b)
     formula: str     # shown in docs, drawings and the stepper
 
 
@@ -64,8 +66,8 @@ def like(slope, out):
     """slope as d out sees it: a Fraction slope on a float node becomes a float. It is
     exact only because exact operands gave it (the 1/5 of Value(3.0) / 5), and it would
     carry a Fraction into a float graph's gradients (no format, json or numpy for those)."""
-    if slope.__class__ is Fraction and (out.__class__ is float or isinstance(out, ARRAY)):
-        return float(slope)      # (an array reaching a formula holds float lanes)
+    if slope.__class__ is Fraction and (out.__class__ is float or isinstance(out, ARRAY) and out.dtype.kind == 'f'):
+        return float(slope)      # (float lanes; dot's exact lanes are an object array)
     return slope
 
 
@@ -203,6 +205,18 @@ def ones(a):
     return 1.0 if data(a).__class__ is float else 1
 
 
+def _dot(ws, xs, b):
+    """b + w_1 x_1 + ... + w_n x_n, added in that order (without b, from w_1 x_1): the
+    order of the chain of + and * it replaces, so both give the same float, bit for bit."""
+    terms = map(_mul, ws, xs)
+    return reduce(_add, terms) if b is None else reduce(_add, terms, b)
+
+
+def _dot_local(ws, xs, b, out):
+    """∂z/∂w_i = x_i, ∂z/∂x_i = w_i, ∂z/∂b = 1: every operand's, in the order ws, xs, b."""
+    return tuple(like(x, out) for x in xs) + tuple(like(w, out) for w in ws) + (1,)
+
+
 def _relu(a):
     if a > 0 or a != a:          # nan passes through, so that anomalies stay visible
         return a
@@ -229,5 +243,7 @@ SIGMOID = Op('sigmoid', 1, _sigmoid, lambda a, b, out: out * (1 - out),         
 RELU = Op('relu',   1, _relu,    lambda a, b, out: relu_slope(a, b),                           'relu(a): 1 if a > 0, b (grad_at_zero) if a == 0, else 0')
 # the reduction of a batch: lanes in, one number out (lanes.py); on one number, the number
 SUM = Op('sum',     1, _sum,     lambda a, b, out: ones(a),                                    'sum(a) = a_1 + ... + a_n: 1 toward every lane')
+# a neuron's pre-activation as the articles write it, one node with 2n + 1 inputs (value.dot)
+DOT = Op('dot',   'n', _dot,     _dot_local,                                                   'dot: z = w · x + b = b + Σ_i w_i x_i: (∂z/∂w_i = x_i, ∂z/∂x_i = w_i, ∂z/∂b = 1)')
 
-OPS = {op.name: op for op in (ADD, SUB, MUL, DIV, POW, EXP, LOG, TANH, SIGMOID, RELU, SUM)}
+OPS = {op.name: op for op in (ADD, SUB, MUL, DIV, POW, EXP, LOG, TANH, SIGMOID, RELU, SUM, DOT)}

@@ -10,6 +10,9 @@ A node has at most two inputs, so they live in fixed slots rather than tuples:
     _b, _db   second input, or the op's parameter, and d out/d b
 A local derivative is None where no gradient flows: toward a plain number, or
 on a leaf. A recorded operation takes 112 bytes (micrograd: 1168; ../shared/bench).
+The one op with more inputs, dot (z = w · x + b, one neuron's pre-activation),
+keeps them in the same slots: _a its operands (ws, xs, b), _b its edges
+(parents, locals), _da and _db None (see dot() below and backward.py).
 
 Value() checks its number; assigning .data later is not checked: it is a plain
 slot that every operation writes, and a checking property would slow them all.
@@ -49,6 +52,8 @@ def _show(x):
 
 
 def _describe(op, a, b):
+    if op.arity == 'n':
+        return _describe_dot(*a)
     if op.arity == 1:
         return "%s(%s)" % (op.name, _show(a))
     return "%s %s %s" % (_show(a), op.name, _show(b))
@@ -161,6 +166,100 @@ def _unary(op, a, parameter=None):
     return _record(op, data, a, parameter, local, None, m)
 
 
+# ------------------------------------------------------------------ the n-ary node
+
+SHOWN_TERMS = 3      # terms of a dot an error message writes out before "…"
+
+_lane_dot = None     # lanes.py's dot on lanes; set when lanes.py is imported (numpy is optional)
+
+
+def _describe_dot(ws, xs, b):
+    """a dot's operands as an error shows them: dot(w1=0.5 · x1=2.0 + … (16 terms) + b=0.0)."""
+    terms = ["%s · %s" % (_show(w), _show(x)) for w, x in zip(ws[:SHOWN_TERMS], xs[:SHOWN_TERMS])]
+    if len(ws) > SHOWN_TERMS:
+        terms.append("… (%d terms)" % len(ws))
+    if b is not None:
+        terms.append(_show(b))
+    return "dot(%s)" % " + ".join(terms)
+
+
+def _dot_operands(ws, xs, b):
+    """ws and xs as tuples of one length, or an error naming dot and what is wrong."""
+    try:
+        ws, xs = tuple(ws), tuple(xs)
+    except TypeError:
+        raise TypeError("dot: ws and xs must be sequences (of Values or numbers), got %s and %s"
+                        % (type(ws).__name__, type(xs).__name__)) from None
+    if len(ws) != len(xs):
+        raise ValueError("dot: %d weights but %d inputs; w · x needs one weight per input" % (len(ws), len(xs)))
+    if not ws:
+        raise ValueError("dot: no weights and no inputs; w · x needs at least one of each")
+    return ws, xs
+
+
+def _number_of(x, what, i):
+    """the data of operand x (a Value or a number), or a TypeError naming dot and the operand."""
+    if isinstance(x, Value):
+        return x.data
+    if x.__class__ in _NUMBER_TYPES:
+        return x
+    try:
+        return as_number(x, 'dot')
+    except TypeError:
+        hint = "; for a batch, make the array lanes: autograd.Lanes(array)" if type(x).__name__ == 'ndarray' else ""
+        raise TypeError("dot: %s%s is %s %.60r; a dot takes Values, ints, floats and Fractions%s"
+                        % (what, '' if i is None else '[%d]' % i, type(x).__name__, x, hint)) from None
+
+
+def dot(ws, xs, b=None):
+    """z = w · x + b = b + w_1 x_1 + ... + w_n x_n as ONE node (op 'dot'): a neuron's
+    pre-activation as the articles write it. Its parents are the Values among
+    w_1..w_n, x_1..x_n, b (plain numbers are constants, with no edge), and its local
+    derivatives are ∂z/∂w_i = x_i, ∂z/∂x_i = w_i, ∂z/∂b = 1 (ops.DOT).
+
+    The terms are added in the order of the chain `b + w_1*x_1 + ... + w_n*x_n`, so
+    z and every gradient equal that chain's bit for bit. Lanes (a batch) work too.
+
+    >>> w = [Value(2.0), Value(-1.0)]; x = [Value(3.0), Value(4.0)]; b = Value(0.5)
+    >>> z = dot(w, x, b); z.backward()
+    >>> z.data, w[0].grad, x[1].grad, b.grad
+    (2.5, 3.0, -1.0, 1)
+    """
+    ws, xs = _dot_operands(ws, xs, b)
+    operands = ws + xs + (b,)
+    kinds = set(map(type, operands))
+    if kinds == _VALUE or kinds == _VALUE_NONE:         # the common case: Values only, checked at once
+        wd = [w.data for w in ws]
+        xd = [x.data for x in xs]
+        bd = None if b is None else b.data
+    else:
+        wd = [_number_of(w, 'ws', i) for i, w in enumerate(ws)]
+        xd = [_number_of(x, 'xs', i) for i, x in enumerate(xs)]
+        bd = None if b is None else _number_of(b, 'b', None)
+    if ops.ARRAY and (isinstance(bd, ops.ARRAY) or any(isinstance(v, ops.ARRAY) for v in wd)
+                      or any(isinstance(v, ops.ARRAY) for v in xd)):
+        return _lane_dot(ws, xs, b)
+    try:
+        data = ops.DOT.forward(wd, xd, bd)
+    except (ArithmeticError, ValueError) as error:
+        _fail(ops.DOT, (ws, xs, b), None, error)
+    m = current()
+    if not m.recording:
+        return _unrecorded(ops.DOT, data, (ws, xs, b), None, m)
+    try:
+        local = ops.DOT.local(wd, xd, bd, data)
+    except (ArithmeticError, ValueError) as error:
+        _fail_local(ops.DOT, (ws, xs, b), None, error)
+    if b is None:
+        operands, local = operands[:-1], local[:-1]
+    if kinds == _VALUE or kinds == _VALUE_NONE:
+        edges = (operands, local)
+    else:                   # plain numbers are constants: no edge
+        keep = [isinstance(p, Value) for p in operands]
+        edges = (tuple(p for p, k in zip(operands, keep) if k), tuple(d for d, k in zip(local, keep) if k))
+    return _record(ops.DOT, data, (ws, xs, b), edges, None, None, m)
+
+
 class Value:
     """A scalar node of the computation graph.
 
@@ -216,10 +315,20 @@ class Value:
 
     @property
     def operands(self):
-        """all inputs of the op in order, plain-number constants included; () for a leaf."""
+        """all inputs of the op in order, plain-number constants included; () for a leaf.
+        A dot's are w_1..w_n, x_1..x_n, then b where it has one."""
         if self._a is None:
             return ()
-        return (self._a,) if ops.OPS[self.op].arity == 1 else (self._a, self._b)
+        arity = ops.OPS[self.op].arity
+        if arity == 'n':
+            ws, xs, b = self._a
+            return ws + xs + (() if b is None else (b,))
+        return (self._a,) if arity == 1 else (self._a, self._b)
+
+    @property
+    def dot_operands(self):
+        """a dot node's (ws, xs, b), b None where it has none; None for any other node."""
+        return self._a if self._a is not None and self.op == 'dot' else None
 
     @property
     def parameter(self):
@@ -366,3 +475,7 @@ class Value:
 
 def _data(x):
     return x.data if isinstance(x, Value) else as_number(x, 'comparison')
+
+
+_VALUE = {Value}                    # dot()'s operand kinds when every one is a Value
+_VALUE_NONE = {Value, type(None)}   # ... and it has no bias

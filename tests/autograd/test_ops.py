@@ -57,7 +57,7 @@ def test_relu_passes_nan_through():
 
 
 def test_every_op_has_a_formula_and_appears_once():
-    assert set(OPS) == {'+', '-', '*', '/', '**', 'exp', 'log', 'tanh', 'sigmoid', 'relu', 'sum'}
+    assert set(OPS) == {'+', '-', '*', '/', '**', 'exp', 'log', 'tanh', 'sigmoid', 'relu', 'sum', 'dot'}
     for op in OPS.values():
         assert op.formula.startswith(op.name) or op.name in op.formula
 
