@@ -69,10 +69,22 @@ def test_exact_inputs_stay_exact():
     assert all(isinstance(v.grad, (int, Fraction)) for v in ws + xs + [b])
 
 
-def test_a_fraction_slope_on_a_float_node_is_a_float():
+def test_a_fraction_operand_of_a_float_node_gives_float_gradients():
+    # as for value.py's fast Value * Value, the slope keeps its type; the gradients are floats
     w, x = Value(0.5), Value(Fraction(1, 3))
     z = dot([w], [x])
-    assert z.local_grads[0].__class__ is float and z.local_grads[0] == 1 / 3
+    assert z.local_grads == (Fraction(1, 3), 0.5)
+    z.backward()
+    assert w.grad.__class__ is float and w.grad == 1 / 3 and x.grad == 0.5
+
+
+def test_the_written_out_local_derivatives_are_the_tables():
+    for ws, xs, b in (([2.0, -1.5], [0.5, 3.0], 0.25), ([Fraction(1, 3), 2], [5, Fraction(-1, 2)], None),
+                      ([1, 2, 3], [4, 5, 6], 7)):
+        z = dot([Value(w) for w in ws], [Value(x) for x in xs], None if b is None else Value(b))
+        table = OPS['dot'].local(ws, xs, b, z.data)
+        assert z.data == OPS['dot'].forward(ws, xs, b)
+        assert z.local_grads == (table if b is not None else table[:-1])
 
 
 # ------------------------------------------------------------------ the same numbers as the chain, bit for bit
