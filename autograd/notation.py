@@ -224,14 +224,15 @@ SHOWN_TERMS = 3       # terms of a dot written out before "…" where its names 
 def dot_inputs(node):
     """a dot node z = w · x + b's operands in order w_1..w_n, x_1..x_n, b, each as
     (role, operand, partner, slot):
-      role     'w2', 'x2' or 'b': its place in the formula;
+      role     'w_2', 'x_2' or 'b': its place in the formula (as the formula writes it, so
+               that x_2, the second entry of x, is not read as a node named x2);
       operand  the Value, or a plain number (a constant);
       partner  what ∂z/∂operand is: the paired operand (x_i toward w_i, w_i toward x_i,
                a Value or a number), and the number 1 toward b;
       slot     its index in node.parents, the number of its edge; None for a constant (no edge)."""
     ws, xs, b = node.dot_operands
-    rows = ([('w%d' % (i + 1), w, x) for i, (w, x) in enumerate(zip(ws, xs))]
-            + [('x%d' % (i + 1), x, w) for i, (w, x) in enumerate(zip(ws, xs))]
+    rows = ([('w_%d' % (i + 1), w, x) for i, (w, x) in enumerate(zip(ws, xs))]
+            + [('x_%d' % (i + 1), x, w) for i, (w, x) in enumerate(zip(ws, xs))]
             + ([('b', b, 1)] if b is not None else []))
     inputs, slot = [], 0
     for role, operand, partner in rows:
@@ -311,29 +312,26 @@ def dot_formula(node, names):
 
     def written(show):
         terms = ["%s · %s" % (show(w), show(x)) for w, x in zip(ws[:SHOWN_TERMS], xs[:SHOWN_TERMS])]
-        if len(ws) > SHOWN_TERMS:
-            terms.append("… (%d more terms)" % (len(ws) - SHOWN_TERMS))
+        more = len(ws) - SHOWN_TERMS
+        if more > 0:
+            terms.append("… (%d more term%s)" % (more, "s" if more > 1 else ""))
         return " + ".join(terms + [show(o) for o in bias])
     return "%s = %s" % (written(symbol), written(value))
 
 
 def names_role(name, role):
-    """True where a node's name already says its place in a dot: L1.n3.w2 is w2, x1 is x1."""
-    return bool(re.search(r'(^|[^A-Za-z0-9])%s\Z' % re.escape(role), name))
+    """True where a node's name already says its place in a dot: L1.n3.w2 is w_2, x1 is x_1."""
+    return bool(re.search(r'(^|[^A-Za-z0-9])%s\Z' % re.escape(role.replace('_', '')), name))
 
 
 def local_words(node_name, parent_name, role, partner, local):
-    """a dot edge's local derivative in words, for a tooltip or the explorer's panel:
-    ∂(L2.n1.z)/∂(L2.n1.w2) = x2 = L1.n2.a = 0.5, ∂(L1.n3.z)/∂x2 = L1.n3.w2 = -1.0,
-    ∂z/∂b = 1. partner: the paired operand's name (None for a constant); the formula's
-    own name for it (x2) is left out where the partner's name says it; `local` is the
-    number as text (None: words only)."""
+    """a dot edge's local derivative in words, for a tooltip or the explorer's panel: what
+    it is, the paired operand's name (partner), else the formula's name for it (x_3 for a
+    constant, 1 toward b), then its number, `local` as text (None: words only):
+    ∂(L1.n3.z)/∂(L1.n3.w2) = x2 = 0.5, ∂(L2.n1.z)/∂(L1.n2.a) = L2.n1.w2 = -1.0,
+    ∂z/∂w3 = x_3 = 2.0, ∂z/∂b = 1."""
     formula = '1' if role == 'b' else ('x' if role[0] == 'w' else 'w') + role[1:]
-    parts = [local_symbol(node_name, parent_name)]
-    if partner is None or not names_role(partner, formula):
-        parts.append(formula)
-    if partner is not None:
-        parts.append(printable(partner))
+    parts = [local_symbol(node_name, parent_name), formula if partner is None else printable(partner)]
     if local is not None and local != parts[-1]:
         parts.append(local)
     return " = ".join(parts)

@@ -302,8 +302,8 @@ def tree(root, grads=None, mark=None, max_lines=2000, naming=None):
     grads: {node: gradient} to show instead of .grad ('-' where none yet).
     mark: a Stepper whose current step is marked (◀ on the node passing gradient
     and the input receiving it). A dot node reads `z = dot: w · x + b`, its inputs
-    w_1..w_n, x_1..x_n, b below it, each with its place (`x3: L1.n3.a`) where its
-    name does not already end with it. Past MAX_INDENT levels a line says its depth
+    w_1..w_n, x_1..x_n, b below it, each with its place (`x_3: L1.n3.a`) where its
+    name does not already say it (L1.n3.w2 is w_2). Past MAX_INDENT levels a line says its depth
     instead of indenting further, and at most max_lines lines are printed (None: all),
     with a last line saying how many were left out.
     """
