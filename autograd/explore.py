@@ -89,7 +89,7 @@ def explorer_html(root, title=None, clusters=None, params=(), rankdir='LR', at=0
     naming = stepper.naming
     dot, ids, groups = dot_layout(root, rankdir=rankdir, params=params, clusters=clusters, grads=final,
                                   stepping=True, max_nodes=max_nodes, naming=naming, element_ids=True,
-                                  sample=sample)
+                                  sample=sample, tooltips=False)      # the page's panel says it on hover
     svg = _svg(dot)
     data = {
         'steps': [_step_data(s, ids, before, sample) for s, before in steps],

@@ -74,12 +74,14 @@ def to_dot(root, rankdir='LR', params=(), depth=None, clusters=None, legend=True
 
 def dot_layout(root, rankdir='LR', params=(), depth=None, clusters=None, legend=True, grads=None, done=(),
                current=None, title=None, stepping=False, max_nodes=MAX_NODES, naming=None, element_ids=False,
-               sample=None):
+               sample=None, tooltips=True):
     """to_dot's work: returns (DOT text, {node: its DOT id}, [clusters as (id, name, member ids, parent id)]).
     element_ids: every node, edge and cluster gets an id= the SVG keeps (the explorer's handles):
     a value box n5, its operation n5op, a constant n5c1 and its edge c5_1 (numbered by
     its place among the operands), the edge of slot k e5_k (a binary op's input 0 or 1,
-    a dot's parent k), the edge from the operation to its result o5, a cluster cl2."""
+    a dot's parent k), the edge from the operation to its result o5, a cluster cl2.
+    tooltips: each edge and its number say on hover which local derivative they carry (the
+    explorer, which shows that in its own panel, leaves them out of its page)."""
     if not isinstance(root, Value):
         raise TypeError("to_dot: expected a Value, got %s %r" % (type(root).__name__, root))
     if rankdir not in ('LR', 'TB'):
@@ -125,9 +127,9 @@ def dot_layout(root, rankdir='LR', params=(), depth=None, clusters=None, legend=
                 if isinstance(operand, Value):
                     if operand not in ids:       # beyond the depth limit
                         continue
-                    tip = _escape(words, record=False)
-                    edges.append('%s -> %s [label="%s", tooltip="%s", labeltooltip="%s"%s%s];'
-                                 % (ids[operand], op_id, _escape(_edge_label(local, sample)), tip, tip,
+                    tip = ', tooltip="{0}", labeltooltip="{0}"'.format(_escape(words, record=False)) if tooltips else ''
+                    edges.append('%s -> %s [label="%s"%s%s%s];'
+                                 % (ids[operand], op_id, _escape(_edge_label(local, sample)), tip,
                                     _edge_style((node, slot), done, current), named('e%s_%d' % (k, slot))))
                 else:
                     kinds_used.add('constant')
