@@ -223,7 +223,7 @@ def dot(ws, xs, b=None):
     >>> w = [Value(2.0), Value(-1.0)]; x = [Value(3.0), Value(4.0)]; b = Value(0.5)
     >>> z = dot(w, x, b); z.backward()
     >>> z.data, w[0].grad, x[1].grad, b.grad
-    (2.5, 3.0, -1.0, 1)
+    (2.5, 3.0, -1.0, 1.0)
     """
     ws, xs = _dot_operands(ws, xs, b)
     operands = ws + xs + (b,)

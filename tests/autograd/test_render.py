@@ -28,8 +28,9 @@ def test_dot_shows_labels_data_grads_ops_and_local_derivatives():
     a_id = next(k for k, v in ids.items() if '{a|' in v)
     b_id = next(k for k, v in ids.items() if '{b|' in v)
     c_id = next(k for k, v in ids.items() if '{c|' in v)
-    assert '%s -> %sop [label="-3.0"];' % (a_id, c_id) in dot
-    assert '%s -> %sop [label="2.0"];' % (b_id, c_id) in dot
+    # and hovering an edge says which derivative it is: ∂c/∂a, ∂c/∂b
+    assert '%s -> %sop [label="-3.0", tooltip="∂c/∂a = -3.0", labeltooltip="∂c/∂a = -3.0"];' % (a_id, c_id) in dot
+    assert '%s -> %sop [label="2.0", tooltip="∂c/∂b = 2.0", labeltooltip="∂c/∂b = 2.0"];' % (b_id, c_id) in dot
     # the constant 1.5 is its own kind of node, with a dashed edge (no gradient flows to it)
     assert 'label="1.5"' in dot and '[style=dashed]' in dot
     # parameter, input, constant and result are told apart, with a legend
