@@ -121,9 +121,6 @@ def _order_marking_grads(root):
     finished = []
     stack = [root]
     resume = {}              # dot node -> the index of the next parent to look at
-
-    def unvisited(p):
-        return p._a is not None and p.grad is not mark
     try:
         root.grad = mark
         while stack:
@@ -142,14 +139,18 @@ def _order_marking_grads(root):
                     parent.grad = mark
                     stack.append(parent)
                     continue
-            elif da is None:             # a dot node: its parents in turn
-                i = _next_nary_parent(node, resume.get(node, 0), unvisited)
-                if i >= 0:
-                    resume[node] = i + 1
-                    parent = node._b[0][i]
-                    parent.grad = mark
-                    stack.append(parent)
-                    continue
+            elif da is None:             # a dot node: its parents in turn (_next_nary_parent, inlined)
+                parents = node._b[0]
+                for i in range(resume.get(node, 0), len(parents)):
+                    parent = parents[i]
+                    if parent._a is not None and parent.grad is not mark:
+                        resume[node] = i + 1
+                        parent.grad = mark
+                        stack.append(parent)
+                        break
+                else:
+                    finished.append(stack.pop())
+                continue
             finished.append(stack.pop())
     except BaseException:    # KeyboardInterrupt, MemoryError: leave no marker behind
         for node in stack + finished:

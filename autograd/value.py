@@ -19,6 +19,8 @@ slot that every operation writes, and a checking property would slow them all.
 """
 import numbers
 from fractions import Fraction
+from functools import reduce
+from operator import add, mul
 
 from . import ops
 from .backward import backward, parents_of, local_grads_of
@@ -223,8 +225,12 @@ def dot(ws, xs, b=None):
     >>> w = [Value(2.0), Value(-1.0)]; x = [Value(3.0), Value(4.0)]; b = Value(0.5)
     >>> z = dot(w, x, b); z.backward()
     >>> z.data, w[0].grad, x[1].grad, b.grad
-    (2.5, 3.0, -1.0, 1)
+    (2.5, 3.0, -1.0, 1.0)
     """
+    if ws.__class__ in _SEQUENCES and xs.__class__ in _SEQUENCES and len(ws) == len(xs) and ws:
+        out = _float_dot(ws, xs, b)      # a neuron of float Values, recording: most of any network
+        if out is not None:
+            return out
     ws, xs = _dot_operands(ws, xs, b)
     operands = ws + xs + (b,)
     kinds = set(map(type, operands))
@@ -258,6 +264,27 @@ def dot(ws, xs, b=None):
         keep = [isinstance(p, Value) for p in operands]
         edges = (tuple(p for p, k in zip(operands, keep) if k), tuple(d for d, k in zip(local, keep) if k))
     return _record(ops.DOT, data, (ws, xs, b), edges, None, None, m)
+
+
+def _float_dot(ws, xs, b):
+    """dot() where every operand is a Value holding a float and the graph is recorded
+    with nothing else to do (mode.fast): the same sum in the same order and the same
+    local derivatives as below (like() changes no float), without the general checks.
+    None where that is not the case."""
+    try:
+        wd = [w.data for w in ws]
+        xd = [x.data for x in xs]
+        bd = None if b is None else b.data
+    except AttributeError:           # plain numbers among the operands
+        return None
+    kinds = set(map(type, wd))
+    kinds.update(map(type, xd))
+    if kinds != _FLOAT or (bd is not None and bd.__class__ is not float) or not current().fast:
+        return None
+    ws, xs = tuple(ws), tuple(xs)
+    if b is None:
+        return _node('dot', reduce(add, map(mul, wd, xd)), (ws, xs, b), (ws + xs, (*xd, *wd)), None, None)
+    return _node('dot', reduce(add, map(mul, wd, xd), bd), (ws, xs, b), (ws + xs + (b,), (*xd, *wd, 1)), None, None)
 
 
 class Value:
@@ -301,7 +328,9 @@ class Value:
         if self._a is None:
             self._tag = label
         else:
-            self._tag = (self.op, label) if label else self.op
+            tag = self._tag          # the op's name, or (op, label): the op property, inlined
+            op = tag if tag.__class__ is str else tag[0]
+            self._tag = (op, label) if label else op
 
     @property
     def parents(self):
@@ -478,4 +507,6 @@ def _data(x):
 
 
 _VALUE = {Value}                    # dot()'s operand kinds when every one is a Value
+_FLOAT = {float}                    # ... and the kinds of their data on dot()'s float path
+_SEQUENCES = (list, tuple)
 _VALUE_NONE = {Value, type(None)}   # ... and it has no bias
