@@ -135,8 +135,8 @@ def _exps(values, m, letter):
 
 
 def _running_sum(terms, name):
-    """terms[0] + terms[1] + ..., in that order (sum()'s order without its 0 + first term,
-    which changes no number), the partial sums named name[1..k] and the whole `name`."""
+    """terms[0] + terms[1] + ..., in that order: sum(terms)'s numbers (up to the sign of a
+    zero) without its 0 + terms[0] node. The partial sums are named name[1..k], the whole `name`."""
     total = terms[0]
     for k in range(1, len(terms)):
         total = autolabel(total + terms[k], name if k == len(terms) - 1 else _name('%s[1..%d]', name, k + 1))
@@ -147,7 +147,8 @@ def _running_sum(terms, name):
 def cross_entropy(logits, target_index):
     """-log softmax(logits)[target] = m + log sum_j exp(l_j - m) - l_target, with m = max l.
     Nodes: l1-m, exp(l1-m), ..., their running sums Σexp[1..k] up to Σexp, log(Σexp),
-    logsumexp = log(Σexp) + m, loss = logsumexp - l_target."""
+    logsumexp = log(Σexp) + m, loss = logsumexp - l_target (on lanes, l_target is l_y,
+    picked by 0/1 masks: see _cross_entropy_lanes)."""
     if any(_is_lanes(l) for l in logits):
         return _cross_entropy_lanes(logits, target_index)
     if not 0 <= target_index < len(logits):
@@ -178,7 +179,8 @@ def _cross_entropy_lanes(logits, targets):
         raise ValueError("cross_entropy: target_index[sample %d] = %r is not in 0..%d"
                          % (bad[0], targets[bad[0]], len(logits) - 1))
     m = _maximum([l.data for l in logits])
-    # l_y, each sample's target logit: Σ_k l_k · [y = k], nodes l1·[y=1], ... and running sums l_y[1..k]
+    # l_y, each sample's target logit: Σ_k l_k · [y = k - 1] (logits counted from 1, as o1, o2, ...; the
+    # target index from 0), nodes l1·[y=0], l2·[y=1], ..., their running sums l_y[1..k] and l_y
     picked = _running_sum([autolabel(l * ((targets == k) * 1), _name('l%d·[y=%d]', k + 1, k))
                            for k, l in enumerate(logits)], PICKED)
     return _logsumexp(logits, m) - picked

@@ -8,6 +8,7 @@ import re
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import nn
 from autograd import Value, graph_nodes, record_scopes, step
@@ -87,6 +88,39 @@ def test_fused_and_binary_neurons_train_to_the_same_weights_and_losses(mode, kin
             assert all(math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12) for a, b in zip(got, reference))
             assert all(math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
                        for a, b in zip(history.step_loss, h_ref.step_loss))
+
+
+# floats whose sums round (drawn by hypothesis alone they are often small integers, which add exactly),
+# hypothesis' own floats, signed zeros, and exact fractions
+number = st.one_of(st.integers(0, 2 ** 32).map(lambda seed: random.Random(seed).uniform(-10, 10)),
+                   st.floats(-1e3, 1e3, allow_nan=False), st.sampled_from([0.0, -0.0, 1.0]),
+                   st.fractions(min_value=-20, max_value=20, max_denominator=9))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data(), st.sampled_from(ACTIVATIONS), st.booleans())
+def test_a_neuron_fused_or_not_gives_the_same_value_and_gradients(data, activation, bias):
+    n = data.draw(st.integers(1, 6))
+    ws, xs = data.draw(st.lists(number, min_size=n, max_size=n)), data.draw(st.lists(number, min_size=n, max_size=n))
+    b, upstream = data.draw(number), data.draw(number)
+    if activation[0] in ('tanh', 'sigmoid'):            # floats only: they give floats anyway
+        ws, xs, b = [float(v) for v in ws], [float(v) for v in xs], float(b)
+    results = []
+    for fused in (True, False):
+        neuron = Neuron(n, activation=activation[0], grad_at_zero=activation[1], bias=bias, fused=fused)
+        for w, v in zip(neuron.w, ws):
+            w.data = v
+        if bias:
+            neuron.b.data = b
+        x = [Value(v) for v in xs]
+        out = neuron(x)
+        (out * upstream).backward()
+        results.append([out.data] + [p.grad for p in neuron.parameters()] + [v.grad for v in x])
+    fused, binary = results
+    assert fused == binary
+    assert [type(v) for v in fused] == [type(v) for v in binary]
+    assert [math.copysign(1, v) for v in fused if v == 0 and isinstance(v, float)] == \
+        [math.copysign(1, v) for v in binary if v == 0 and isinstance(v, float)]
 
 
 def test_fused_and_binary_lanes_are_equal_with_fractions():
