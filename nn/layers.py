@@ -160,8 +160,14 @@ class Layer(Module):
         self.nin = nin
         self.label_parameters()
 
-    fused = property(lambda self: _fused_of(self.neurons), lambda self, fused: _set_fused(self, 'Layer', fused),
-                     doc="True or False as every neuron is (None where they differ); setting it sets them all")
+    @property
+    def fused(self):
+        """True or False as every neuron is (None where they differ); setting it sets them all."""
+        return _fused_of(self.neurons)
+
+    @fused.setter
+    def fused(self, fused):
+        _set_fused(self.neurons, 'Layer', fused)
 
     short_names = {'neurons': 'n'}
 
@@ -205,9 +211,14 @@ class MLP(Module):
 
     short_names = {'layers': 'L'}
 
-    fused = property(lambda self: _fused_of([n for layer in self.layers for n in layer.neurons]),
-                     lambda self, fused: _set_fused(self, 'MLP', fused),
-                     doc="True or False as every neuron is (None where they differ); setting it sets them all")
+    @property
+    def fused(self):
+        """True or False as every neuron is (None where they differ); setting it sets them all."""
+        return _fused_of([n for layer in self.layers for n in layer.neurons])
+
+    @fused.setter
+    def fused(self, fused):
+        _set_fused([n for layer in self.layers for n in layer.neurons], 'MLP', fused)
 
     def __call__(self, x):
         x = as_values(x, 'MLP', self.nin)
@@ -226,11 +237,10 @@ def _fused_of(neurons):
     return kinds.pop() if len(kinds) == 1 else None
 
 
-def _set_fused(model, owner, fused):
-    fused = check_fused(owner, fused)
-    for layer in getattr(model, 'layers', [model]):
-        for n in layer.neurons:
-            n.fused = fused
+def _set_fused(neurons, owner, fused):
+    fused = check_fused(owner, fused)          # checked once, naming the Layer or MLP
+    for n in neurons:
+        n.fused = fused
 
 
 def _unfused(model):

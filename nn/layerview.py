@@ -276,7 +276,7 @@ def _layers_of(model):
 
 def _pre_activation(neuron, out, layer):
     """the node z = w . x + b under a neuron's output a = act(z): a's input in the graph,
-    the neuron's dot node (or the last + of its chain, for a neuron made with fused=False);
+    the neuron's dot node (or the last node of its chain, for a neuron made with fused=False);
     a linear neuron's output is z itself."""
     if neuron.activation == 'linear':
         return out
