@@ -322,7 +322,9 @@ class Value:
         if self._a is None:
             self._tag = label
         else:
-            self._tag = (self.op, label) if label else self.op
+            tag = self._tag          # the op's name, or (op, label): the op property, inlined
+            op = tag if tag.__class__ is str else tag[0]
+            self._tag = (op, label) if label else op
 
     @property
     def parents(self):

@@ -109,6 +109,37 @@ def test_value_and_gradients_equal_the_chain_bit_for_bit(pairs, bias, upstream):
     assert [v.grad for v in leaves1] == [v.grad for v in leaves2]
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(finite, finite), min_size=1, max_size=12), st.one_of(st.none(), finite),
+       st.sampled_from(['list', 'tuple']))
+def test_the_float_path_records_what_the_general_path_records(pairs, bias, kind):
+    """dot() of float Values, recording plainly, skips the general checks (value._float_dot);
+    inside record_scopes() the general path runs: the same node, == and of the same types."""
+    from autograd import record_scopes
+    ws = [Value(w) for w, _ in pairs]
+    xs = [Value(x) for _, x in pairs]
+    b = None if bias is None else Value(bias)
+    seq = list if kind == 'list' else tuple
+    fast = dot(seq(ws), seq(xs), b)
+    with record_scopes():
+        general = dot(ws, xs, b)
+    assert fast.data == general.data and type(fast.data) is type(general.data) is float
+    assert fast.parents == general.parents and fast.dot_operands == general.dot_operands
+    assert fast.local_grads == general.local_grads
+    assert [type(d) for d in fast.local_grads] == [type(d) for d in general.local_grads]
+    assert fast.op == general.op == 'dot' and fast.operands == general.operands
+
+
+def test_the_float_path_leaves_everything_else_to_the_general_path():
+    w, x = Value(2.0), Value(Fraction(1, 3))
+    z = dot([w], [x])                              # a Fraction among floats: like() makes its slope a float
+    assert z.local_grads == (1 / 3, 2.0) and type(z.local_grads[0]) is float
+    assert dot([w], [3.0]).parents == (w,)         # a constant: no edge
+    assert dot((w for w in [w]), [x]).data == 2.0 / 3   # any sequence, even a generator
+    with pytest.raises(ValueError, match="1 weights but 2 inputs"):
+        dot([w], [x, x])
+
+
 @pytest.mark.parametrize("seed", range(30))
 def test_networks_of_dots_equal_their_chains_bit_for_bit(seed):
     # layers of neurons sharing their inputs: the order in which a shared activation gathers
