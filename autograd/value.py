@@ -479,7 +479,7 @@ class Value:
         if grad_at_zero.__class__ not in _NUMBER_TYPES:
             grad_at_zero = as_number(grad_at_zero, 'relu grad_at_zero')
         x = self.data
-        if x.__class__ is float and current().fast:
+        if x.__class__ is float and current().fast and (x != 0 or -_FLOAT_MAX <= grad_at_zero <= _FLOAT_MAX):
             # every hidden neuron of a default MLP comes here: ops.RELU's forward and local
             # derivative written out for a float (test_ops.py checks they agree)
             out = _new(Value)
@@ -518,4 +518,5 @@ def _data(x):
 
 
 _VALUE = {Value}                    # dot()'s operand kinds when every one is a Value
+_FLOAT_MAX = 1.7976931348623157e308  # a grad_at_zero beyond it is left to _unary, which names the overflow
 _VALUE_NONE = {Value, type(None)}   # ... and it has no bias
