@@ -228,6 +228,8 @@ def dot(ws, xs, b=None):
     ws, xs = _dot_operands(ws, xs, b)
     operands = ws + xs + (b,)
     kinds = set(map(type, operands))
+    if _lane_dot is not None and kinds - _PLAIN_KINDS and all(k in _PLAIN_KINDS or getattr(k, "lanes", None) is not None for k in kinds):
+        return _lane_dot(ws, xs, b)        # Lanes among Values and numbers (checked at once): a batch
     if kinds == _VALUE or kinds == _VALUE_NONE:         # the common case: Values only, checked at once
         wd = [w.data for w in ws]
         xd = [x.data for x in xs]
@@ -479,3 +481,4 @@ def _data(x):
 
 _VALUE = {Value}                    # dot()'s operand kinds when every one is a Value
 _VALUE_NONE = {Value, type(None)}   # ... and it has no bias
+_PLAIN_KINDS = _VALUE_NONE | _NUMBER_TYPES   # ... the kinds it takes besides Lanes (a class whose .lanes is not None)

@@ -8,9 +8,10 @@ sample (a list or a 1-D array); the loss is then Lanes too, one loss per sample,
 each computed as the one-sample loss computes it.
 """
 import functools
+import operator
 from fractions import Fraction
 
-from autograd import Value
+from autograd import Value, dot
 from autograd.notation import AutoName, autolabel
 
 HALF = Fraction(1, 2)
@@ -110,15 +111,23 @@ def _maximum(numbers):
 
 
 def _cross_entropy_lanes(logits, targets):
-    """cross_entropy per sample: logits[target] picked lane by lane with 0/1 masks (constants)."""
+    """cross_entropy per sample, m + log Σ_j exp(l_j - m) - l_target with m each sample's max,
+    written with two dots: the sum Σ_j 1 · exp(l_j - m), and the pick l_target = Σ_j y_j l_j
+    with y_j = [target = j], the one-hot target, 0/1 lanes (constants). Both add in the
+    order the one-sample loss adds, so each lane is that loss's number."""
+    from autograd.lanes import ConstantLanes        # only reached with lanes, so numpy is there
     targets = _lane_targets(targets, 'cross_entropy')
-    bad = [k for k, t in enumerate(targets.tolist()) if t not in range(len(logits))]
-    if bad:
+    onehot = [targets == k for k in range(len(logits))]
+    bad = ~functools.reduce(operator.or_, onehot)
+    if bad.any():
+        i = int(bad.argmax())
         raise ValueError("cross_entropy: target_index[sample %d] = %r is not in 0..%d"
-                         % (bad[0], targets[bad[0]], len(logits) - 1))
-    m = _maximum([l.data for l in logits])
-    picked = sum(l * ((targets == k) * 1) for k, l in enumerate(logits))
-    return (sum((l - m).exp() for l in logits)).log() + m - picked
+                         % (i, targets[i], len(logits) - 1))
+    m = ConstantLanes(_maximum([l.data for l in logits]))
+    total = dot([1] * len(logits), [(l - m).exp() for l in logits])
+    one = 1.0 if any(l.data.__class__ is float or getattr(l.data, 'dtype', None) == float for l in logits) else 1
+    picked = dot([ConstantLanes(y * one) for y in onehot], logits)       # exact logits, exact 0/1
+    return total.log() + m - picked
 
 
 @named_loss

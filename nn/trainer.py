@@ -100,6 +100,7 @@ class Trainer:
             model.label_parameters()     # names for drawings, once (labels you set are kept)
         # matrix mode: what it cannot take is refused now, naming what (matrix.MatrixModeError)
         self._matrix = matrix.Plan(model, loss, optimizer) if mode == 'matrix' else None
+        self._lanes_X = None         # lanes: fit's X as one float matrix (see fit)
 
     # ------------------------------------------------------------------ training
     def fit(self, X, Y, epochs=1, callback=None, progress=True):
@@ -125,6 +126,8 @@ class Trainer:
         classes = _class_labels(Y)
         signed = set(Y) <= {-1, 1} if classes else False
         self._named, self._optimized = _named_weights(self.model, self.optimizer)
+        # lanes: X as one float64 matrix where every number is a float, so that a batch is one slice
+        self._lanes_X = _lanes.float_rows(X) if self.mode == 'lanes' and _lanes is not None else None
         if self.mode == 'matrix':
             self._matrix = matrix.replan(self._matrix, self.model, self.loss, self.optimizer)   # checked again
             self._matrix.prepare(X, Y)
@@ -261,7 +264,9 @@ class Trainer:
         if _lanes is None:
             raise ImportError("Trainer(mode='lanes') needs numpy: pip install scalar-autograd[batch]")
         at.phase, at.sample = 'forward pass', None
-        out = self.model(_lanes.columns([X[i] for i in batch]))
+        # the inputs are data, never differentiated: ConstantLanes (see autograd/lanes.py)
+        rows = self._lanes_X[batch] if self._lanes_X is not None else [X[i] for i in batch]
+        out = self.model(_lanes.columns(rows, constant=True))
         targets = [Y[i] for i in batch]
         if isinstance(targets[0], list):          # several outputs: one target lane per output
             targets = [_lanes.as_lanes(list(t), 'Trainer targets') for t in zip(*targets)]
