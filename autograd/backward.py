@@ -10,15 +10,16 @@ walk the very same edges in the very same order.
 No recursion anywhere: a 1,000,000-deep chain is as easy as a wide one.
 """
 import threading
-from itertools import repeat
-from operator import mul as _mul
+from itertools import compress, repeat
+from operator import attrgetter, is_not, mul as _mul
 
 from .anomaly import check_gradients
 from . import mode
 from . import ops
 
 
-_one_at_a_time = threading.Lock()   # backward() keeps its marks in .grad: see its docstring
+_one_at_a_time = threading.Lock()
+_A = attrgetter('_a')   # backward() keeps its marks in .grad: see its docstring
 
 
 def is_nary(node):
@@ -47,13 +48,12 @@ def edges_of(node):
     return tuple(zip(parents_of(node), local_grads_of(node)))
 
 
-def _next_nary_parent(node, start, unvisited):
-    """the index of node's first parent from `start` on that is an unvisited result, or -1."""
+def _results_among_parents(node):
+    """a dot node's parents that are results (not leaves), in order, as an iterator: the
+    walks below take them one at a time, resuming where they left off. The leaves (a
+    neuron's weights) are skipped in C, not looked at one by one."""
     parents = node._b[0]
-    for i in range(start, len(parents)):
-        if unvisited(parents[i]):
-            return i
-    return -1
+    return compress(parents, map(is_not, map(_A, parents), repeat(None)))
 
 
 def topological_order(root):
@@ -68,10 +68,7 @@ def topological_order(root):
     finished = []
     seen = {root}
     stack = [root]
-    resume = {}          # dot node -> the index of the next parent to look at
-
-    def unvisited(p):
-        return p._a is not None and p not in seen
+    resume = {}          # dot node -> its results among its parents not yet looked at
     while stack:
         node = stack[-1]
         # descend into the first non-leaf input not yet seen; finish the node when there is none
@@ -90,10 +87,11 @@ def topological_order(root):
                 stack.append(parent)
                 continue
         elif da is None and node._a is not None:        # a dot node: its parents in turn
-            i = _next_nary_parent(node, resume.get(node, 0), unvisited)
-            if i >= 0:
-                resume[node] = i + 1
-                parent = node._b[0][i]
+            results = resume.get(node)
+            if results is None:
+                results = resume[node] = _results_among_parents(node)
+            parent = next((p for p in results if p not in seen), None)
+            if parent is not None:
                 seen.add(parent)
                 stack.append(parent)
                 continue
@@ -120,10 +118,7 @@ def _order_marking_grads(root):
     mark = []                # a new object per call: a stale gradient never looks visited
     finished = []
     stack = [root]
-    resume = {}              # dot node -> the index of the next parent to look at
-
-    def unvisited(p):
-        return p._a is not None and p.grad is not mark
+    resume = {}              # dot node -> its results among its parents not yet looked at
     try:
         root.grad = mark
         while stack:
@@ -143,13 +138,17 @@ def _order_marking_grads(root):
                     stack.append(parent)
                     continue
             elif da is None:             # a dot node: its parents in turn
-                i = _next_nary_parent(node, resume.get(node, 0), unvisited)
-                if i >= 0:
-                    resume[node] = i + 1
-                    parent = node._b[0][i]
-                    parent.grad = mark
-                    stack.append(parent)
-                    continue
+                results = resume.get(node)
+                if results is None:
+                    results = resume[node] = _results_among_parents(node)
+                for parent in results:
+                    if parent.grad is not mark:
+                        parent.grad = mark
+                        stack.append(parent)
+                        break
+                else:
+                    finished.append(stack.pop())
+                continue
             finished.append(stack.pop())
     except BaseException:    # KeyboardInterrupt, MemoryError: leave no marker behind
         for node in stack + finished:

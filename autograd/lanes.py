@@ -646,12 +646,17 @@ def per_sample(out):
     """a model's lane output as one entry per sample: numbers, or lists of numbers for
     several outputs (a list of Lanes)."""
     if isinstance(out, Value):
-        return [plain(v) for v in out.data] if isinstance(out, Lanes) else [out.data]
+        return _plain_list(out.data) if isinstance(out, Lanes) else [out.data]
     return [list(sample) for sample in zip(*per_sample_each(out))]
 
 
 def per_sample_each(outs):
-    return [[plain(v) for v in o.data] for o in outs]
+    return [_plain_list(o.data) for o in outs]
+
+
+def _plain_list(data):
+    """lanes as a list of Python numbers."""
+    return data.tolist() if data.dtype is _FLOAT else [plain(v) for v in data.tolist()]
 
 
 # ------------------------------------------------------------------ the node

@@ -32,6 +32,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from fractions import Fraction
+from operator import attrgetter
 from typing import List
 
 from autograd import Value, is_grad_enabled, no_grad
@@ -126,6 +127,8 @@ class Trainer:
         classes = _class_labels(Y)
         signed = set(Y) <= {-1, 1} if classes else False
         self._named, self._optimized = _named_weights(self.model, self.optimizer)
+        self._params = [p for _, p in self._named]
+        self._optimized_params = [p for _, p in self._optimized]
         # lanes: X as one float64 matrix where every number is a float, so that a batch is one slice
         self._lanes_X = _lanes.float_rows(X) if self.mode == 'lanes' and _lanes is not None else None
         if self.mode == 'matrix':
@@ -164,7 +167,8 @@ class Trainer:
     def _step(self, X, Y, batch, epoch, b):
         """one optimizer step on the samples `batch`; returns (the model's outputs, the sum
         of the losses). On any failure everything is put back as it was (see the top)."""
-        weights = [(p, p.data, p.grad) for _, p in self._named]
+        params = self._params
+        datas, grads = list(map(_DATA, params)), list(map(_GRAD, params))
         state = _optimizer_state(self.optimizer)
         at = _Place()
         collecting = gc.isenabled() and self.pause_gc
@@ -173,7 +177,7 @@ class Trainer:
         try:
             return self._run_step(X, Y, batch, at)
         except BaseException as error:
-            for p, data, grad in weights:
+            for p, data, grad in zip(params, datas, grads):
                 p.data, p.grad = data, grad
             if state is not None:
                 self.optimizer.load_state_dict(state)
@@ -229,18 +233,21 @@ class Trainer:
             at.phase, at.sample = 'backward pass', None
             (sum(losses) * scale).backward()
         at.phase, at.sample = 'optimizer step', None
-        for name, p in self._optimized:
-            _check_finite(p.grad, "the gradient of %s" % name)
+        optimized = self._optimized_params
+        if not _all_finite(map(_GRAD, optimized)):
+            for name, p in self._optimized:
+                _check_finite(p.grad, "the gradient of %s" % name)
         self.optimizer.step()
-        for name, p in self._optimized:
-            _check_finite(p.data, "%s after the optimizer step" % name)
+        if not _all_finite(map(_DATA, optimized)):
+            for name, p in self._optimized:
+                _check_finite(p.data, "%s after the optimizer step" % name)
         owner = type(self.optimizer).__name__
         for key, values in (_optimizer_state(self.optimizer) or {}).items():
             if not isinstance(values, list):
                 _check_finite(values, "%s.%s after the optimizer step" % (owner, key))
-                continue
-            for k, v in enumerate(values):      # e.g. Adam's v: g * g can overflow while the weight is fine
-                _check_finite(v, "%s.%s[%d] after the optimizer step" % (owner, key, k))
+            elif not _all_finite(values):
+                for k, v in enumerate(values):      # e.g. Adam's v: g * g can overflow while the weight is fine
+                    _check_finite(v, "%s.%s[%d] after the optimizer step" % (owner, key, k))
         self.optimizer.zero_grad()
         return outputs, total
 
@@ -277,10 +284,11 @@ class Trainer:
             raise TypeError("Trainer(mode='lanes'): the loss must give one loss per sample (Lanes), "
                             "got %r; write it with Value operations, as nn.losses are" % (losses,))
         per_loss = _lanes.per_sample(losses)
-        for k, v in enumerate(per_loss):
-            if isinstance(v, float) and not math.isfinite(v):
-                at.sample = batch[k]
-                raise _NotFinite("the loss is %r" % v)
+        if not _all_finite(per_loss):
+            for k, v in enumerate(per_loss):
+                if isinstance(v, float) and not math.isfinite(v):
+                    at.sample = batch[k]
+                    raise _NotFinite("the loss is %r" % v)
         return _lanes.per_sample(out), sum(per_loss), losses
 
     # ------------------------------------------------------------------ evaluation
@@ -308,7 +316,7 @@ class Trainer:
     def _check_data(self, X, Y, method):
         """X and Y as lists, checked; numbers that are not int, float or Fraction
         (numpy scalars) are converted, so that int labels count as class labels."""
-        X, Y = list(X), list(Y)
+        X, Y = _as_list(X), _as_list(Y)       # numpy arrays: their numbers as Python's, in one call
         who = "Trainer.%s" % method
         if len(X) != len(Y):
             raise ValueError("%s: X has %d samples but Y has %d" % (who, len(X), len(Y)))
@@ -322,10 +330,11 @@ class Trainer:
                 raise ValueError("%s: X[%d] is %r, not a sequence of numbers" % (who, i, x)) from None
             if width is not None and len(row) != width:
                 raise ValueError("%s: X[%d] has %d inputs, the model expects %d" % (who, i, len(row), width))
-            for j, v in enumerate(row):
-                row[j] = _number(v)
-                if row[j] is None:
-                    raise ValueError("%s: X[%d][%d] is %r, not a number" % (who, i, j, v))
+            if not set(map(type, row)) <= _NUMBER_KINDS:       # else every one is a number already
+                for j, v in enumerate(row):
+                    row[j] = _number(v)
+                    if row[j] is None:
+                        raise ValueError("%s: X[%d][%d] is %r, not a number" % (who, i, j, v))
             X[i] = tuple(row)
         for i, y in enumerate(Y):
             if isinstance(y, (list, tuple)):
@@ -360,6 +369,19 @@ def _check_finite(x, what):
         raise _NotFinite("%s is %r" % (what, x))
 
 
+def _all_finite(numbers):
+    """True where no float among numbers is nan or inf, in one pass: their sum is then
+    finite. False where it is not (or overflows): _check_finite then looks at each."""
+    try:
+        total = sum(numbers, 0.0)
+    except (OverflowError, TypeError):      # an int too large for a float, say
+        return False
+    return total - total == 0
+
+
+_DATA, _GRAD = attrgetter('data'), attrgetter('grad')
+
+
 def _named_weights(model, optimizer):
     """([(name, Value)] of everything a step changes: the model's parameters, whose
     gradients backward fills, and the optimizer's; [(name, Value)] of the optimizer's)."""
@@ -391,7 +413,7 @@ def predict_class(out, signed):
     """the class a model output (its numbers) stands for; `signed`: the labels are -1/+1,
     else 0/1 or indices."""
     if isinstance(out, list):
-        return max(range(len(out)), key=out.__getitem__)
+        return out.index(max(out))      # the first of the largest, as argmax
     if signed:
         return 1 if out > 0 else -1
     return 1 if out >= Fraction(1, 2) else 0
@@ -400,6 +422,14 @@ def predict_class(out, signed):
 def _numbers(out):
     """a model output's numbers: a number, or a list of them."""
     return [v.data for v in out] if isinstance(out, list) else out.data
+
+
+_NUMBER_KINDS = {int, float, Fraction}
+
+
+def _as_list(data):
+    """X or Y as a list; a numpy array through .tolist(), which makes its numbers Python's."""
+    return data.tolist() if type(data).__name__ == 'ndarray' else list(data)
 
 
 def _number(v):
