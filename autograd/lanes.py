@@ -395,8 +395,9 @@ def _exact(op, a, b, x, y, n, recording):
 
 # ------------------------------------------------------------------ dot on lanes
 
-def dot_lanes(ws, xs, b):
+def dot_lanes(ws, xs, b, kinds=None):
     """value.dot where some operand holds lanes: z = b + Σ_i w_i x_i in every lane.
+    kinds: the operands' types, where value.dot has them.
 
     The nn case (one-number float weights and bias, float lanes x_i) is the batch's
     matrix-vector product X w + b, one numpy call, and backward's edges into the
@@ -405,33 +406,46 @@ def dot_lanes(ws, xs, b):
     ConstantLanes among the x_i are constants: the node keeps their numbers, no edge."""
     ws, xs = tuple(ws), tuple(xs)
     stack = _stacked(xs)
-    wd, w_edges = _float_weights(ws, b) if stack is not None else (None, None)
+    # no plain numbers among the operands: every w_i is a Value (or lanes, which fail the float test)
+    values = kinds is not None and not kinds & _NUMBER_TYPES
+    wd, w_edges = _float_weights(ws, b, values) if stack is not None else (None, None)
     if wd is None:
         return _dot_terms(ws, xs, b)
     m = current()
     with np.errstate(over='ignore', invalid='ignore'):     # inf and nan are found by detect_anomaly
         data = stack.X @ wd
         if b is not None:
-            data = (b.data if b.__class__ is Value else b) + data
+            data += b.data if b.__class__ is Value else b
     _check_dot(data, ws, xs, b, m)
-    if not m.recording or (w_edges == [] and not stack.x_edges and b.__class__ is not Value):
+    has_b = b.__class__ is Value
+    if not m.recording or (w_edges == [] and not stack.x_edges and not has_b):
         return (Lanes if not m.recording else ConstantLanes)._leaf(data)
-    parents = list(ws) if w_edges is None else [ws[k] for k in w_edges]
-    parents += stack.parents
-    if b.__class__ is Value:
-        parents.append(b)
-    slopes = MatVecSlopes(stack.X, wd, w_edges, stack.x_edges, b.__class__ is Value)
-    return _dot_node(data, (ws, stack.operands, b), tuple(parents), slopes, m)
+    parents = ws if w_edges is None else tuple([ws[k] for k in w_edges])
+    if stack.parents:
+        parents += stack.parents
+    if has_b:
+        parents += (b,)
+    out = _new(Lanes)
+    out.data = data
+    out.grad = 0
+    out._tag = 'dot'
+    out._a = (ws, stack.operands, b)
+    out._b = (parents, MatVecSlopes(stack.X, wd, w_edges, stack.x_edges, has_b))
+    out._da = out._db = None
+    if m.scopes is not None:
+        m.scopes[out] = m.path
+    return out
 
 
 _VALUE_KIND = {Value}
 
 
-def _float_weights(ws, b):
+def _float_weights(ws, b, values=False):
     """(the weights as a float64 array, the indices of those that are Values, None for
     all) where every w_i and b is a one-number float (a Value's or a constant), else
-    (None, None): the term-by-term path takes the rest."""
-    if set(map(type, ws)) == _VALUE_KIND:
+    (None, None): the term-by-term path takes the rest. values: every w_i is a Value
+    or lanes, the caller knows."""
+    if values or set(map(type, ws)) == _VALUE_KIND:
         wl, edges = list(map(_data, ws)), None
     else:
         wl = [w.data if w.__class__ is Value else w for w in ws]
@@ -457,7 +471,7 @@ class _Stack:
     def __init__(self, rows, xs):
         self.X = rows.T
         self.x_edges = [k for k, x in enumerate(xs) if x.__class__ is Lanes]
-        self.parents = [xs[k] for k in self.x_edges]
+        self.parents = tuple([xs[k] for k in self.x_edges])
         self.operands = xs if len(self.x_edges) == len(xs) else tuple(
             x if x.__class__ is Lanes else x.data for x in xs)
 
@@ -471,7 +485,8 @@ def _stacked(xs, rows=None):
     lanes of one length. rows: their (inputs, samples) matrix, where the caller has it
     already (columns())."""
     last, arrays, stack = _last_stack[0]      # one read: another thread replaces the whole entry
-    if len(last) == len(xs) and all(map(is_, last, xs)) and all(map(is_, arrays, map(_data, xs))):
+    # (== on tuples of Values is identity: a Value compares equal to itself alone)
+    if last == xs and all(map(is_, arrays, map(_data, xs))):
         return stack
     kinds = set(map(type, xs))
     if not kinds <= _LANE_KINDS:
@@ -754,22 +769,22 @@ class Lanes(Value):
         return apply(ops.MUL, self, -1)
 
     def exp(self):
-        return apply(ops.EXP, self)
+        return _fast_unary(ops.EXP, self)
 
     def log(self):
         return apply(ops.LOG, self)
 
     def tanh(self):
-        return apply(ops.TANH, self)
+        return _fast_unary(ops.TANH, self)
 
     def sigmoid(self):
-        return apply(ops.SIGMOID, self)
+        return _fast_unary(ops.SIGMOID, self)
 
     def relu(self, grad_at_zero=0):
         """max(0, x) in every lane; grad_at_zero as for Value.relu."""
         if grad_at_zero.__class__ not in (int, float, Fraction):
             grad_at_zero = as_number(grad_at_zero, 'relu grad_at_zero')
-        return apply(ops.RELU, self, grad_at_zero)
+        return _fast_unary(ops.RELU, self, grad_at_zero)
 
     def sum(self):
         """Σ_i self_i: one number; its gradient flows back as 1 to every lane."""
@@ -778,6 +793,26 @@ class Lanes(Value):
     def mean(self):
         """(1/n) Σ_i self_i, with the exact 1/n (seed 000's Loss^avg of per-sample losses)."""
         return self.sum() * Fraction(1, len(self.data))
+
+
+def _fast_unary(op, a, parameter=None):
+    """op(a) for float Lanes a outside no_grad() and the other modes: the table's forward
+    (LANE_FORWARD) and local derivative, as apply() computes them, without its general
+    checks (test_lanes.py checks they agree). Anything else, and a lane that fails, goes
+    to apply(), which names the sample. (log, whose slope can overflow, always does.)"""
+    x = a.data
+    if a.__class__ is not Lanes or x.dtype is not _FLOAT or not current().fast:
+        return apply(op, a, parameter)
+    try:
+        data = LANE_FORWARD[op.name](x)
+    except SampleError:
+        return apply(op, a, parameter)
+    out = _new(Lanes)
+    out.data = data
+    out.grad = 0
+    out._tag = op.name
+    out._a, out._b, out._da, out._db = a, parameter, op.local(x, parameter, data), None
+    return out
 
 
 def _check_leaf(data, label):
@@ -800,6 +835,7 @@ class ConstantLanes(Lanes):
 
 
 _LANE_KINDS = {Lanes, ConstantLanes}
+value_module._lane_kinds = frozenset(_LANE_KINDS)      # value.dot sends these to dot_lanes
 _SLOPES = {'+': (1, 1), '-': (1, -1)}
 
 

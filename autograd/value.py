@@ -171,6 +171,7 @@ def _unary(op, a, parameter=None):
 SHOWN_TERMS = 3      # terms of a dot an error message writes out before "…"
 
 _lane_dot = None     # lanes.py's dot on lanes; set when lanes.py is imported (numpy is optional)
+_lane_kinds = frozenset()    # ... and its kinds of Value (Lanes, ConstantLanes)
 
 
 def _describe_dot(ws, xs, b):
@@ -228,8 +229,8 @@ def dot(ws, xs, b=None):
     ws, xs = _dot_operands(ws, xs, b)
     operands = ws + xs + (b,)
     kinds = set(map(type, operands))
-    if _lane_dot is not None and kinds - _PLAIN_KINDS and all(k in _PLAIN_KINDS or getattr(k, "lanes", None) is not None for k in kinds):
-        return _lane_dot(ws, xs, b)        # Lanes among Values and numbers (checked at once): a batch
+    if _lane_dot is not None and kinds & _lane_kinds and kinds <= _lane_kinds | _PLAIN_KINDS:
+        return _lane_dot(ws, xs, b, kinds)     # Lanes among Values and numbers (checked at once): a batch
     if kinds == _VALUE or kinds == _VALUE_NONE:         # the common case: Values only, checked at once
         wd = [w.data for w in ws]
         xd = [x.data for x in xs]

@@ -115,9 +115,11 @@ def _cross_entropy_lanes(logits, targets):
     written with two dots: the sum Σ_j 1 · exp(l_j - m), and the pick l_target = Σ_j y_j l_j
     with y_j = [target = j], the one-hot target, 0/1 lanes (constants). Both add in the
     order the one-sample loss adds, so each lane is that loss's number."""
-    from autograd.lanes import ConstantLanes        # only reached with lanes, so numpy is there
+    import numpy as np                              # only reached with lanes, so numpy is there
+    from autograd.lanes import ConstantLanes
     targets = _lane_targets(targets, 'cross_entropy')
-    onehot = [targets == k for k in range(len(logits))]
+    keys = np.array(targets.tolist()) if targets.dtype == object else targets   # ints as int64: == in C
+    onehot = [keys == k for k in range(len(logits))]
     bad = ~functools.reduce(operator.or_, onehot)
     if bad.any():
         i = int(bad.argmax())

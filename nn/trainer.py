@@ -101,7 +101,7 @@ class Trainer:
             model.label_parameters()     # names for drawings, once (labels you set are kept)
         # matrix mode: what it cannot take is refused now, naming what (matrix.MatrixModeError)
         self._matrix = matrix.Plan(model, loss, optimizer) if mode == 'matrix' else None
-        self._lanes_X = None         # lanes: fit's X as one float matrix (see fit)
+        self._lanes_X = self._lanes_Y = None      # lanes: fit's X and Y as arrays (see fit)
 
     # ------------------------------------------------------------------ training
     def fit(self, X, Y, epochs=1, callback=None, progress=True):
@@ -129,8 +129,11 @@ class Trainer:
         self._named, self._optimized = _named_weights(self.model, self.optimizer)
         self._params = [p for _, p in self._named]
         self._optimized_params = [p for _, p in self._optimized]
-        # lanes: X as one float64 matrix where every number is a float, so that a batch is one slice
-        self._lanes_X = _lanes.float_rows(X) if self.mode == 'lanes' and _lanes is not None else None
+        # lanes: X as one float64 matrix where every number is a float, and Y as lanes where every
+        # target is a float, or every one an int: a batch is then one slice of each
+        lanes = self.mode == 'lanes' and _lanes is not None
+        self._lanes_X = _lanes.float_rows(X) if lanes else None
+        self._lanes_Y = _lanes.as_lanes(Y) if lanes and set(map(type, Y)) in ({float}, {int}) else None
         if self.mode == 'matrix':
             self._matrix = matrix.replan(self._matrix, self.model, self.loss, self.optimizer)   # checked again
             self._matrix.prepare(X, Y)
@@ -274,11 +277,12 @@ class Trainer:
         # the inputs are data, never differentiated: ConstantLanes (see autograd/lanes.py)
         rows = self._lanes_X[batch] if self._lanes_X is not None else [X[i] for i in batch]
         out = self.model(_lanes.columns(rows, constant=True))
-        targets = [Y[i] for i in batch]
-        if isinstance(targets[0], list):          # several outputs: one target lane per output
-            targets = [_lanes.as_lanes(list(t), 'Trainer targets') for t in zip(*targets)]
+        if self._lanes_Y is not None:
+            targets = self._lanes_Y[batch]
+        elif isinstance(Y[batch[0]], list):       # several outputs: one target lane per output
+            targets = [_lanes.as_lanes(list(t), 'Trainer targets') for t in zip(*(Y[i] for i in batch))]
         else:
-            targets = _lanes.as_lanes(targets, 'Trainer targets')
+            targets = _lanes.as_lanes([Y[i] for i in batch], 'Trainer targets')
         losses = autolabel(self.loss(out, targets), LOSS)
         if getattr(losses, 'lanes', None) is None:
             raise TypeError("Trainer(mode='lanes'): the loss must give one loss per sample (Lanes), "
