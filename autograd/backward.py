@@ -18,8 +18,8 @@ from . import mode
 from . import ops
 
 
-_one_at_a_time = threading.Lock()
-_A = attrgetter('_a')   # backward() keeps its marks in .grad: see its docstring
+_one_at_a_time = threading.Lock()   # backward() keeps its marks in .grad: see its docstring
+_A = attrgetter('_a')
 
 
 def is_nary(node):
