@@ -2,7 +2,10 @@
 
 The expression's value (or, for a script, its last expression, else the last
 Value it assigned) is the root. Names are Values' labels: in
-`a = Value(2.0); b = a * a`, the nodes are labelled a and b.
+`a = Value(2.0); b = a * a`, the nodes are labelled a and b, and the Values in a
+list or tuple after it and their place: `w = [Value(0.5), Value(-1.0)]` gives w1, w2.
+`dot` is there too, a neuron's z = w · x + b as one node:
+    w = [Value(0.5), Value(-1.0)]; x = [Value(2.0), Value(3.0)]; b = Value(0.1); dot(w, x, b).tanh()
 
 The expression is run as Python code, with exec: it can do anything Python can,
 so only step through code you trust (this is a local tool, like the REPL).
@@ -13,7 +16,7 @@ import math
 import os
 import sys
 
-from . import Value, step, tree
+from . import Value, dot, step, tree
 from .notation import printable
 
 HELP = """commands:
@@ -34,7 +37,7 @@ class ScriptError(Exception):
 
 def evaluate(source):
     """run `source` with Value (and math) available; returns the root Value."""
-    namespace = {'Value': Value, 'math': math}
+    namespace = {'Value': Value, 'dot': dot, 'math': math}
     try:
         tree = ast.parse(source, mode='exec')
     except SyntaxError as e:
@@ -61,10 +64,15 @@ def evaluate(source):
 
 
 def _label_values(namespace):
-    """label each unlabelled Value after the variable that holds it."""
+    """label each unlabelled Value after the variable that holds it, and each in a list
+    or tuple after the variable and its place from 1: w = [Value(0.5), ...] gives w1, ..."""
     for name, v in namespace.items():
         if isinstance(v, Value) and not v.label:
             v.label = name
+        elif isinstance(v, (list, tuple)) and not name.startswith('_'):
+            for k, item in enumerate(v, 1):
+                if isinstance(item, Value) and not item.label:
+                    item.label = "%s%d" % (name, k)
 
 
 def interact(root, read=input, write=print, out_dir='out'):

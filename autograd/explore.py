@@ -20,8 +20,9 @@ from importlib import resources
 from . import notation
 from .notation import fmt
 from .ops import OPS
-from .render import GraphvizNotFound, INSTALL_HINT, MAX_NODES, dot_layout
+from .render import GraphvizNotFound, INSTALL_HINT, MAX_NODES, dot_layout, edge_words
 from .stepper import Stepper, _check_root
+from .value import Value
 
 FOLLOW_SCALE = (1.0, 1.6)     # zoom range when following a step: 11-unit text stays >= 10 CSS px
 
@@ -88,13 +89,13 @@ def explorer_html(root, title=None, clusters=None, params=(), rankdir='LR', at=0
     naming = stepper.naming
     dot, ids, groups = dot_layout(root, rankdir=rankdir, params=params, clusters=clusters, grads=final,
                                   stepping=True, max_nodes=max_nodes, naming=naming, element_ids=True,
-                                  sample=sample)
+                                  sample=sample, tooltips=False)      # the page's panel says it on hover
     svg = _svg(dot)
     data = {
         'steps': [_step_data(s, ids, before, sample) for s, before in steps],
         'start': {ids[node]: text for node, text in start.items()},
         'nodes': {ids[node]: _node_data(node, naming, ids, sample) for node in naming.nodes if node in ids},
-        'edges': {'e%s_%d' % (ids[s.node][1:], s.slot): [ids[s.parent], ids[s.node]] for s, _ in steps},
+        'edges': _edges(steps, ids, naming, sample),
         'clusters': [{'id': cid, 'name': name, 'members': members, 'parent': parent}
                      for cid, name, members, parent in groups],
         'root': ids[root],
@@ -134,6 +135,18 @@ def _step_data(s, ids, before, sample=None):
             't': notation.printable(str(s))}
 
 
+def _edges(steps, ids, naming, sample):
+    """each stepped edge's element id: [its input's box, its node's box, its local derivative
+    in words (render.edge_words), which hovering the edge shows]."""
+    words = {}
+    for s, _ in steps:
+        if s.node not in words:
+            words[s.node] = {slot: text for _, _, slot, _, text in edge_words(s.node, naming.names, sample)
+                             if slot is not None}
+    return {'e%s_%d' % (ids[s.node][1:], s.slot): [ids[s.parent], ids[s.node], notation.printable(words[s.node][s.slot])]
+            for s, _ in steps}
+
+
 def _node_data(node, naming, ids, sample=None):
     """what hovering a node shows: name, op, data, the op's formula and local derivatives."""
     info = {'name': notation.printable(naming[node]), 'data': fmt(notation.lane(node.data, sample))}
@@ -144,8 +157,16 @@ def _node_data(node, naming, ids, sample=None):
     op = OPS[node.op]
     info['op'] = node.op
     info['formula'] = op.formula
-    info['locals'] = [[notation.local_symbol(naming[node], naming[p]), fmt(notation.lane(d, sample))]
-                      for p, d in zip(node.parents, node.local_grads)]
+    if node.dot_operands is None:
+        info['locals'] = [[notation.local_symbol(naming[node], naming[p]), fmt(notation.lane(d, sample))]
+                          for p, d in zip(node.parents, node.local_grads)]
+        return info
+    # a dot: each local derivative with what it is, ∂(L1.n3.z)/∂(L1.n3.w2) = x2, and its number
+    local = node.local_grads
+    info['locals'] = [[notation.local_words(naming[node], naming[p], role,
+                                            naming[partner] if isinstance(partner, Value) else None, None),
+                       fmt(notation.lane(local[slot], sample))]
+                      for role, p, partner, slot in notation.dot_inputs(node) if slot is not None]
     return info
 
 

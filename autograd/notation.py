@@ -18,6 +18,9 @@ Notation. One step of backprop, the edge from a node c to its input a, is writte
     a.grad += ∂c/∂a · c.grad = 3.0 · 1 = 3.0
 `x.grad` always means ∂root/∂x as accumulated so far; the one ∂-fraction is the
 LOCAL derivative of c's operation, recorded when it ran (the number on the edge).
+On an edge of a dot node z = w · x + b the local derivative is also named by what
+it is, the operand paired with the input (x_i toward w_i, w_i toward x_i, 1 toward b):
+    L2.n6.w7.grad += ∂(L2.n6.z)/∂(L2.n6.w7) · L2.n6.z.grad = L1.n7.a · L2.n6.z.grad = 0.52 · 1.3 = 0.676
 """
 import html
 import re
@@ -197,18 +200,141 @@ def has_lanes(x):
     return bool(getattr(x, 'ndim', 0))
 
 
-def reduction_text(parent, node, local, upstream, contribution, before=None, after=None):
+def reduction_text(parent, node, local, upstream, contribution, before=None, after=None, partner=None):
     """the step that sums a batch into a shared weight, with its per-sample contributions:
-    w.grad += Σ_i ∂t/∂w[i] · t.grad[i] = 0.5 + -1.0 + … (100 samples) = 3.25   (w.grad 0 -> 3.25)"""
+    w.grad += Σ_i ∂t/∂w[i] · t.grad[i] = 0.5 + -1.0 + … (100 samples) = 3.25   (w.grad 0 -> 3.25)
+    partner: on a dot's edge, what the local derivative is, as it stands in the sum (x1[i])."""
     parts = local.contributions(upstream).tolist()
     shown = " + ".join(fmt(v) for v in parts[:2 * SHOWN_LANES])
     if len(parts) > 2 * SHOWN_LANES:
         shown += " + … (%d samples)" % len(parts)
-    text = "%s.grad += Σ_i %s[i] · %s.grad[i] = %s = %s" % (
-        printable(parent), printable(local_symbol(node, parent)), printable(node), shown, fmt(contribution))
+    named = "" if partner is None else " = Σ_i %s · %s.grad[i]" % (_partner_text(partner), printable(node))
+    text = "%s.grad += Σ_i %s[i] · %s.grad[i]%s = %s = %s" % (
+        printable(parent), printable(local_symbol(node, parent)), printable(node), named, shown, fmt(contribution))
     if before is not None:
         text += "   (%s.grad %s -> %s)" % (printable(parent), fmt(before), fmt(after))
     return text
+
+
+# ------------------------------------------------------------------ a dot node's inputs
+
+SHOWN_TERMS = 3       # terms of a dot written out before "…" where its names make no vectors
+
+
+def dot_inputs(node):
+    """a dot node z = w · x + b's operands in order w_1..w_n, x_1..x_n, b, each as
+    (role, operand, partner, slot):
+      role     'w_2', 'x_2' or 'b': its place in the formula (as the formula writes it, so
+               that x_2, the second entry of x, is not read as a node named x2);
+      operand  the Value, or a plain number (a constant);
+      partner  what ∂z/∂operand is: the paired operand (x_i toward w_i, w_i toward x_i,
+               a Value or a number), and the number 1 toward b;
+      slot     its index in node.parents, the number of its edge; None for a constant (no edge)."""
+    ws, xs, b = node.dot_operands
+    rows = ([('w_%d' % (i + 1), w, x) for i, (w, x) in enumerate(zip(ws, xs))]
+            + [('x_%d' % (i + 1), x, w) for i, (w, x) in enumerate(zip(ws, xs))]
+            + ([('b', b, 1)] if b is not None else []))
+    inputs, slot = [], 0
+    for role, operand, partner in rows:
+        if isinstance(operand, Value):
+            inputs.append((role, operand, partner, slot))
+            slot += 1
+        else:
+            inputs.append((role, operand, partner, None))
+    return inputs
+
+
+def dot_partners(node, names):
+    """for each edge of a dot node (slot 0..k-1): its local derivative's name, the paired
+    operand as shown: a node's name (a str), or a number (a constant; 1 toward b)."""
+    return [names[partner] if isinstance(partner, Value) else partner
+            for _, _, partner, slot in dot_inputs(node) if slot is not None]
+
+
+def dot_symbol(node):
+    """a dot's formula as its drawing and tree show it: w · x + b (w · x without a bias)."""
+    return "w · x + b" if node.dot_operands[2] is not None else "w · x"
+
+
+def _vector(names):
+    """names n_1..n_n written as one vector where they make one: 'L1.n3.w' for L1.n3.w1 ...
+    L1.n3.wn (the number counting 1..n at the end, as w_i is w's i-th entry);
+    '(L1.n1.a, …, L1.n16.a)' for names that differ only in one number counting 1..n;
+    None for anything else."""
+    if any(not isinstance(name, str) for name in names):
+        return None
+    split = [re.split(r'(\d+)', name) for name in names]
+    shape = [part if k % 2 == 0 else None for k, part in enumerate(split[0])]
+    if any(len(parts) != len(shape) for parts in split):
+        return None
+    counting = [str(i + 1) for i in range(len(names))]
+    varying = [k for k in range(1, len(shape), 2)
+               if [parts[k] for parts in split] == counting
+               and all(parts[j] == split[0][j] for parts in split for j in range(len(shape)) if j != k)]
+    if not varying:
+        return None
+    k = varying[-1]
+    stem = ''.join(split[0][:k])
+    if k == len(shape) - 2 and split[0][-1] == '' and stem and not stem[-1].isdigit():
+        return stem                                   # x1, x2 -> x;  L1.n3.w1, ... -> L1.n3.w
+    if len(names) <= SHOWN_TERMS:
+        return "(%s)" % ", ".join(names)
+    return "(%s, …, %s)" % (names[0], names[-1])
+
+
+def _numbers(numbers):
+    """constants as a vector: (0.5, -1.0, …, 16 numbers)."""
+    shown = ", ".join(fmt(v) for v in numbers[:SHOWN_TERMS])
+    return "(%s%s)" % (shown, ", … %d numbers" % len(numbers) if len(numbers) > SHOWN_TERMS else "")
+
+
+def dot_formula(node, names):
+    """a dot node's forward line for trace(): `L1.n3.w · x + L1.n3.b` where the weights'
+    names make a vector (then also the inputs': names, or numbers); else each term written
+    out with its numbers, `a · c + b · d + e = 2.0 · 3.0 + -1.0 · 4.0 + 0.5`, the terms past
+    SHOWN_TERMS left out with a count. Returns the text between `z = ` and ` = value`."""
+    ws, xs, b = node.dot_operands
+
+    def symbol(o):
+        return printable(names[o]) if isinstance(o, Value) else fmt(o)
+
+    def value(o):
+        return fmt(o.data if isinstance(o, Value) else o)
+    bias = [] if b is None else [b]
+    w_vec = _vector([names[w] if isinstance(w, Value) else None for w in ws])
+    if w_vec is not None:
+        if all(not isinstance(x, Value) for x in xs):
+            x_vec = _numbers(xs)
+        else:
+            x_vec = _vector([names[x] if isinstance(x, Value) else None for x in xs])
+        if x_vec is not None:
+            return " + ".join(["%s · %s" % (printable(w_vec), printable(x_vec))] + [symbol(o) for o in bias])
+
+    def written(show):
+        terms = ["%s · %s" % (show(w), show(x)) for w, x in zip(ws[:SHOWN_TERMS], xs[:SHOWN_TERMS])]
+        more = len(ws) - SHOWN_TERMS
+        if more > 0:
+            terms.append("… (%d more term%s)" % (more, "s" if more > 1 else ""))
+        return " + ".join(terms + [show(o) for o in bias])
+    return "%s = %s" % (written(symbol), written(value))
+
+
+def names_role(name, role):
+    """True where a node's name already says its place in a dot: L1.n3.w2 is w_2, x1 is x_1."""
+    return bool(re.search(r'(^|[^A-Za-z0-9])%s\Z' % re.escape(role.replace('_', '')), name))
+
+
+def local_words(node_name, parent_name, role, partner, local):
+    """a dot edge's local derivative in words, for a tooltip or the explorer's panel: what
+    it is, the paired operand's name (partner), else the formula's name for it (x_3 for a
+    constant, 1 toward b), then its number, `local` as text (None: words only):
+    ∂(L1.n3.z)/∂(L1.n3.w2) = x2 = 0.5, ∂(L2.n1.z)/∂(L1.n2.a) = L2.n1.w2 = -1.0,
+    ∂z/∂w3 = x_3 = 2.0, ∂z/∂b = 1."""
+    formula = '1' if role == 'b' else ('x' if role[0] == 'w' else 'w') + role[1:]
+    parts = [local_symbol(node_name, parent_name), formula if partner is None else printable(partner)]
+    if local is not None and local != parts[-1]:
+        parts.append(local)
+    return " = ".join(parts)
 
 
 # ------------------------------------------------------------------ one chain-rule step
@@ -226,10 +352,17 @@ def local_symbol(node_name, parent_name):
     return "∂%s/∂%s" % (_in_fraction(node_name), _in_fraction(parent_name))
 
 
-def step_text(parent, node, local, upstream, contribution, before=None, after=None):
-    """a.grad += ∂c/∂a · c.grad = 3.0 · 1 = 3.0   (a.grad 0 -> 3.0)"""
-    text = "%s.grad += %s · %s.grad = %s · %s = %s" % (
-        printable(parent), printable(local_symbol(node, parent)), printable(node),
+def _partner_text(partner):
+    return printable(partner) if isinstance(partner, str) else fmt(partner)
+
+
+def step_text(parent, node, local, upstream, contribution, before=None, after=None, partner=None):
+    """a.grad += ∂c/∂a · c.grad = 3.0 · 1 = 3.0   (a.grad 0 -> 3.0)
+    partner: on a dot's edge, what the local derivative is (a name, or a number), written
+    between the symbols and the numbers: ... · z.grad = x1 · z.grad = 2.0 · 1 = 2.0"""
+    named = "" if partner is None else " = %s · %s.grad" % (_partner_text(partner), printable(node))
+    text = "%s.grad += %s · %s.grad%s = %s · %s = %s" % (
+        printable(parent), printable(local_symbol(node, parent)), printable(node), named,
         fmt(local), fmt(upstream), fmt(contribution))
     if before is not None:
         text += "   (%s.grad %s -> %s)" % (printable(parent), fmt(before), fmt(after))
@@ -248,13 +381,16 @@ def _mn(x):
     return '<mn>%s</mn>' % html.escape(fmt(x))
 
 
-def step_mathml(parent, node, local, upstream, contribution, before=None, after=None):
+def step_mathml(parent, node, local, upstream, contribution, before=None, after=None, partner=None):
     """the step typeset as MathML (Chromium, Firefox, Safari and Jupyter show it
-    without a library); the local derivative is marked 'local' underneath."""
+    without a library); the local derivative is marked 'local' underneath.
+    partner: on a dot's edge, what the local derivative is (see step_text)."""
     local_frac = ('<munder><mfrac><mrow><mo>∂</mo>%s</mrow><mrow><mo>∂</mo>%s</mrow></mfrac>'
                   '<mtext mathsize="70%%">local</mtext></munder>' % (_mi(node), _mi(parent)))
-    body = ''.join([_grad_mathml(parent), '<mo>+=</mo>', local_frac, '<mo>·</mo>', _grad_mathml(node),
-                    '<mo>=</mo>', _mn(local), '<mo>·</mo>', _mn(upstream), '<mo>=</mo>', _mn(contribution)])
+    named = [] if partner is None else [
+        '<mo>=</mo>', _mi(partner) if isinstance(partner, str) else _mn(partner), '<mo>·</mo>', _grad_mathml(node)]
+    body = ''.join([_grad_mathml(parent), '<mo>+=</mo>', local_frac, '<mo>·</mo>', _grad_mathml(node)] + named
+                   + ['<mo>=</mo>', _mn(local), '<mo>·</mo>', _mn(upstream), '<mo>=</mo>', _mn(contribution)])
     math = '<math display="block" class="step"><mrow>%s</mrow></math>' % body
     if before is not None:
         math += ('<div class="step-change" style="font-family:monospace">%s.grad: %s &rarr; %s</div>'
@@ -273,11 +409,13 @@ def _tex_number(x):
     return fmt(x)
 
 
-def step_latex(parent, node, local, upstream, contribution):
-    """the step as LaTeX, for notebooks that typeset it with MathJax."""
+def step_latex(parent, node, local, upstream, contribution, partner=None):
+    """the step as LaTeX, for notebooks that typeset it with MathJax; partner: see step_text."""
+    named = '' if partner is None else r' = %s \cdot %s.\mathrm{grad}' % (
+        _tex_name(partner) if isinstance(partner, str) else _tex_number(partner), _tex_name(node))
     return (r'$$%s.\mathrm{grad} \mathrel{+}= \underbrace{\frac{\partial %s}{\partial %s}}_{\text{local}}'
-            r' \cdot %s.\mathrm{grad} = %s \cdot %s = %s$$'
-            % (_tex_name(parent), _tex_name(node), _tex_name(parent), _tex_name(node),
+            r' \cdot %s.\mathrm{grad}%s = %s \cdot %s = %s$$'
+            % (_tex_name(parent), _tex_name(node), _tex_name(parent), _tex_name(node), named,
                _tex_number(local), _tex_number(upstream), _tex_number(contribution)))
 
 

@@ -1,9 +1,10 @@
 """Rendering: the graph as Graphviz DOT, with every number the chain rule uses.
 
-Value nodes are boxes (label | data | grad); each operation is its own ellipse;
-an edge from an input to an operation is labelled with the local derivative
-d out / d in, the number backprop multiplies by. Parameters, other leaves and
-plain-number constants are coloured apart, with a legend.
+Value nodes are boxes (label | data | grad); each operation is its own ellipse
+(a dot's reads w · x + b); an edge from an input to an operation is labelled with
+the local derivative d out / d in, the number backprop multiplies by, and hovering
+it says which derivative it is (a dot's in words: ∂z/∂w2 = x2 = 0.5). Parameters,
+other leaves and plain-number constants are coloured apart, with a legend.
 
 to_dot() needs nothing but Python. draw() wraps the same text in a
 graphviz.Digraph (pip install graphviz), which shows inline in Jupyter and
@@ -13,7 +14,8 @@ import html
 import shutil
 
 from .backward import parents_of
-from .notation import NOTATION, Naming, fmt, is_parameter, is_reduction, lane, printable
+from .notation import (NOTATION, Naming, dot_inputs, dot_symbol, fmt, is_parameter, is_reduction, lane, local_symbol,
+                       local_words, printable)
 from .value import Value
 
 KINDS = {  # kind: (fill colour, what the legend says)
@@ -42,9 +44,7 @@ def _escape(text, record=True):
     {}|<>), '&' kept from being read as an HTML entity, newlines as line breaks, other
     control characters visible as \\xNN; a record's text cut past MAX_LABEL with a note of
     how much (a title or note, record=False, holds a whole equation and is not cut)."""
-    text = str(text)
-    if record and len(text) > MAX_LABEL:
-        text = "%s… (+%d characters)" % (text[:MAX_LABEL], len(text) - MAX_LABEL)
+    text = _cut(text) if record else str(text)
     special = '{}|<>"\\' if record else '"\\'
     return '\\n'.join(''.join('\\' + c if c in special else '&amp;' if c == '&' else c for c in printable(line))
                        for line in text.split('\n'))
@@ -74,11 +74,14 @@ def to_dot(root, rankdir='LR', params=(), depth=None, clusters=None, legend=True
 
 def dot_layout(root, rankdir='LR', params=(), depth=None, clusters=None, legend=True, grads=None, done=(),
                current=None, title=None, stepping=False, max_nodes=MAX_NODES, naming=None, element_ids=False,
-               sample=None):
+               sample=None, tooltips=True):
     """to_dot's work: returns (DOT text, {node: its DOT id}, [clusters as (id, name, member ids, parent id)]).
     element_ids: every node, edge and cluster gets an id= the SVG keeps (the explorer's handles):
-    a value box n5, its operation n5op, a constant n5c1, the edge from input slot k e5_k,
-    the edge from the operation to its result o5, a cluster cl2."""
+    a value box n5, its operation n5op, a constant n5c1 and its edge c5_1 (numbered by
+    its place among the operands), the edge of slot k e5_k (a binary op's input 0 or 1,
+    a dot's parent k), the edge from the operation to its result o5, a cluster cl2.
+    tooltips: each edge and its number say on hover which local derivative they carry (the
+    explorer, which shows that in its own panel, leaves them out of its page)."""
     if not isinstance(root, Value):
         raise TypeError("to_dot: expected a Value, got %s %r" % (type(root).__name__, root))
     if rankdir not in ('LR', 'TB'):
@@ -116,23 +119,25 @@ def dot_layout(root, rankdir='LR', params=(), depth=None, clusters=None, legend=
                          _escape(grad_text(node, grads, sample)), named(ids[node]))]
         if not node.is_leaf():
             op_id = ids[node] + "op"
-            op_text = node.op if not node.parameter else "%s (at 0: %s)" % (node.op, fmt(node.parameter))
+            op_text = (dot_symbol(node) if node.dot_operands is not None else node.op if not node.parameter
+                       else "%s (at 0: %s)" % (node.op, fmt(node.parameter)))
             statements.append('%s [shape=ellipse, label="%s"%s];' % (op_id, _escape(op_text), named(op_id)))
             edges.append('%s -> %s%s;' % (op_id, ids[node], ' [id="o%s"]' % k if element_ids else ''))
-            for slot, (operand, local) in enumerate(zip(node.operands, (node._da, node._db))):
+            for place, operand, slot, local, words in edge_words(node, shown, sample):
                 if isinstance(operand, Value):
                     if operand not in ids:       # beyond the depth limit
                         continue
-                    edges.append('%s -> %s [label="%s"%s%s];' % (ids[operand], op_id, _escape(_edge_label(local, sample)),
-                                                                _edge_style((node, slot), done, current),
-                                                                named('e%s_%d' % (k, slot))))
+                    tip = ', tooltip="{0}", labeltooltip="{0}"'.format(_escape(words, record=False)) if tooltips else ''
+                    edges.append('%s -> %s [label="%s"%s%s%s];'
+                                 % (ids[operand], op_id, _escape(_edge_label(local, sample)), tip,
+                                    _edge_style((node, slot), done, current), named('e%s_%d' % (k, slot))))
                 else:
                     kinds_used.add('constant')
-                    const_id = "%sc%d" % (ids[node], slot)
+                    const_id = "%sc%d" % (ids[node], place)
                     statements.append('%s [shape=box, style="filled,rounded", fillcolor="%s", label="%s"%s];'
                                       % (const_id, KINDS['constant'][0], _escape(fmt(lane(operand, sample))),
                                          named(const_id)))
-                    edges.append('%s -> %s [style=dashed%s];' % (const_id, op_id, named('c%s_%d' % (k, slot))))
+                    edges.append('%s -> %s [style=dashed%s];' % (const_id, op_id, named('c%s_%d' % (k, place))))
         body[node] = statements
     grouped, groups = _grouped(nodes, body, _with_leaves(nodes, clusters or {}), ids, element_ids)
     lines += grouped
@@ -141,6 +146,38 @@ def dot_layout(root, rankdir='LR', params=(), depth=None, clusters=None, legend=
         lines += _legend(kinds_used, stepping or grads is not None)
     lines.append('}')
     return '\n'.join(lines) + '\n', ids, groups
+
+
+def edge_words(node, names, sample=None):
+    """node's operands, constants included, in order, each as (place, operand, slot, local,
+    words): place its index among the operands; slot its edge's number (None for a constant);
+    local the local derivative toward it; words that derivative as a hover shows it,
+    ∂c/∂a = 3.0, or on a dot's edge with what it is, ∂(L1.n3.z)/∂(L1.n3.w2) = x2 = 0.5."""
+    name = _cut(names[node])          # a long label is cut here too, as in its box
+    if node.dot_operands is None:
+        return [(slot, operand, slot if local is not None else None, local,
+                 "%s = %s" % (local_symbol(name, _cut(names[operand])), _edge_label(local, sample))
+                 if local is not None else '')
+                for slot, (operand, local) in enumerate(zip(node.operands, (node._da, node._db)))]
+    locals_ = node.local_grads
+    rows = []
+    for place, (role, operand, partner, slot) in enumerate(dot_inputs(node)):
+        if slot is None:
+            rows.append((place, operand, None, None, ''))
+            continue
+        local = locals_[slot]
+        shown = _cut(names[partner]) if isinstance(partner, Value) else None
+        rows.append((place, operand, slot, local,
+                     local_words(name, _cut(names[operand]), role, shown, _edge_label(local, sample))))
+    return rows
+
+
+def _cut(text):
+    """text cut past MAX_LABEL characters, with a note of how much."""
+    text = str(text)
+    if len(text) > MAX_LABEL:
+        text = "%s… (+%d characters)" % (text[:MAX_LABEL], len(text) - MAX_LABEL)
+    return text
 
 
 def _edge_label(local, sample):

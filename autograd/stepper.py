@@ -32,7 +32,7 @@ class Step:
     number: int        # 1-based
     node: Value        # the node passing gradient on
     parent: Value      # the input receiving it
-    slot: int          # which input of node: 0 or 1
+    slot: int          # which edge of node: 0 or 1 for a binary op's inputs, 0..k-1 for a dot's parents
     local: object      # ∂node/∂parent, recorded when the op ran
     upstream: object   # node.grad = ∂root/∂node, complete by now
     contribution: object
@@ -42,6 +42,8 @@ class Step:
     node_name: str
     parent_name: str
     sample: object = None   # in a lane graph: the sample whose lane the step shows
+    partner: object = None  # on a dot's edge, what `local` is: the paired operand's name
+                            # (x_i toward w_i, w_i toward x_i) or a number (a constant; 1 toward b)
 
     @property
     def is_reduction(self):
@@ -62,8 +64,17 @@ class Step:
     def __str__(self):
         if self.is_reduction:
             return notation.reduction_text(self.parent_name, self.node_name, self.local, self.upstream,
-                                           self.contribution, self.before, self.after)
-        return self._prefix() + notation.step_text(self.parent_name, self.node_name, *self._shown())
+                                           self.contribution, self.before, self.after, partner=self._summed())
+        return self._prefix() + notation.step_text(self.parent_name, self.node_name, *self._shown(),
+                                                   partner=self.partner)
+
+    def _summed(self):
+        """the partner as it stands in a reduction's sum: a lane operand's entry, x1[i]."""
+        if isinstance(self.partner, str):            # a node's name
+            operand = next(p for _, _, p, slot in notation.dot_inputs(self.node) if slot == self.slot)
+            if notation.has_lanes(operand.data):
+                return self.partner + "[i]"
+        return self.partner
 
     def __repr__(self):
         return "<Step %d: %s>" % (self.number, self)
@@ -76,7 +87,7 @@ class Step:
         prefix = notation.html.escape(self._prefix())
         shown = self._shown() if change else self._shown()[:3]
         return (('<div class="step-sample">%s</div>' % prefix) if prefix else '') + notation.step_mathml(
-            self.parent_name, self.node_name, *shown)
+            self.parent_name, self.node_name, *shown, partner=self.partner)
 
     def _repr_html_(self):
         return self.mathml()
@@ -84,7 +95,7 @@ class Step:
     def _repr_latex_(self):
         if self.is_reduction:
             return None
-        return notation.step_latex(self.parent_name, self.node_name, *self._shown()[:3])
+        return notation.step_latex(self.parent_name, self.node_name, *self._shown()[:3], partner=self.partner)
 
 
 class Stepper:
@@ -111,6 +122,7 @@ class Stepper:
         self.steps = []
         self.reached = set()
         self.started = False
+        self._partners = {}       # dot node -> what each of its edges' local derivative is (notation.dot_partners)
         self._start()
 
     def _start(self):
@@ -161,10 +173,17 @@ class Stepper:
         after = contribution if parent._a is not None and parent not in self.reached else before + contribution
         parent.grad = after
         step = Step(self.position + 1, node, parent, slot, local, upstream, contribution, before, after,
-                    self.names[self.root], self.names[node], self.names[parent], self.sample)
+                    self.names[self.root], self.names[node], self.names[parent], self.sample, self._partner(node, slot))
         self.steps.append(step)
         self.reached.add(parent)
         return step
+
+    def _partner(self, node, slot):
+        if node.dot_operands is None:
+            return None
+        if node not in self._partners:
+            self._partners[node] = notation.dot_partners(node, self.names)
+        return self._partners[node][slot]
 
     def prev(self):
         """undo the last step: its parent's .grad goes back to exactly what it held; returns it."""
@@ -250,7 +269,8 @@ def _check_root(function, root):
 
 def trace(root):
     """The forward pass, inputs first, one line per operation:
-    ['c = a * b = 2.0 * -3.0 = -6.0', ...]."""
+    ['c = a * b = 2.0 * -3.0 = -6.0', ...]; a dot, as vectors where its names make
+    them: 'L1.n3.z = L1.n3.w · x + L1.n3.b = 0.52' (notation.dot_formula)."""
     _check_root('trace', root)
     naming = Naming(root)
     shown = naming.names
@@ -262,7 +282,9 @@ def trace(root):
         symbols = [notation.printable(shown[o]) if isinstance(o, Value) else fmt(o) for o in ops]
         values = [fmt(o.data if isinstance(o, Value) else o) for o in ops]
         name = notation.printable(shown[node])
-        if len(ops) == 1:
+        if node.dot_operands is not None:
+            lines.append("%s = %s = %s" % (name, notation.dot_formula(node, shown), fmt(node.data)))
+        elif len(ops) == 1:
             lines.append("%s = %s(%s) = %s(%s) = %s" % (name, node.op, symbols[0], node.op, values[0], fmt(node.data)))
         else:
             lines.append("%s = %s %s %s = %s %s %s = %s" % (name, symbols[0], node.op, symbols[1],
@@ -279,7 +301,9 @@ def tree(root, grads=None, mark=None, max_lines=2000, naming=None):
 
     grads: {node: gradient} to show instead of .grad ('-' where none yet).
     mark: a Stepper whose current step is marked (◀ on the node passing gradient
-    and the input receiving it). Past MAX_INDENT levels a line says its depth
+    and the input receiving it). A dot node reads `z = dot: w · x + b`, its inputs
+    w_1..w_n, x_1..x_n, b below it, each with its place (`x_3: L1.n3.a`) where its
+    name does not already say it (L1.n3.w2 is w_2). Past MAX_INDENT levels a line says its depth
     instead of indenting further, and at most max_lines lines are printed (None: all),
     with a last line saying how many were left out.
     """
@@ -293,14 +317,17 @@ def tree(root, grads=None, mark=None, max_lines=2000, naming=None):
         marks[last.parent] = "   ◀ receiving gradient from %s (step %d)" % (
             notation.printable(shown[last.node]), last.number)
     lines, seen = [], set()
-    stack = [(root, 0, False, ())]      # (node, depth, last input?, for each indented ancestor: was it last?)
+    # (node, depth, last input?, for each indented ancestor: was it last?, its place in a dot or '')
+    stack = [(root, 0, False, (), '')]
     while stack:
         if max_lines is not None and len(lines) >= max_lines:
             lines.append("... cut at %d lines; the graph has %d nodes (tree(root, max_lines=None) shows all)"
                          % (max_lines, len(naming.nodes)))
             break
-        node, depth, last, lasts = stack.pop()
+        node, depth, last, lasts, role = stack.pop()
         lead = _lead(depth, last, lasts)
+        if role and (not isinstance(node, Value) or not notation.names_role(shown[node], role)):
+            lead += role + ": "
         if not isinstance(node, Value):
             lines.append("%sconstant %s" % (lead, fmt(node)))
             continue
@@ -309,13 +336,17 @@ def tree(root, grads=None, mark=None, max_lines=2000, naming=None):
             lines.append("%s%s (shown above)" % (lead, name))
             continue
         seen.add(node)
-        what = "%s = %s" % (name, node.op) if not node.is_leaf() else name
+        op = node.op if node.dot_operands is None else "dot: " + notation.dot_symbol(node)
+        what = "%s = %s" % (name, op) if not node.is_leaf() else name
         lines.append("%s%s   data %s   grad %s%s" % (lead, what, fmt(node.data), grad_text(node, grads),
                                                     marks.get(node, '')))
-        operands = node.operands
+        if node.dot_operands is None:
+            inputs = [('', operand) for operand in node.operands]
+        else:
+            inputs = [(role, operand) for role, operand, _, _ in notation.dot_inputs(node)]
         child_lasts = lasts + (last,) if depth and depth < MAX_INDENT else lasts
-        for k in reversed(range(len(operands))):
-            stack.append((operands[k], depth + 1, k == len(operands) - 1, child_lasts))
+        for k in reversed(range(len(inputs))):
+            stack.append((inputs[k][1], depth + 1, k == len(inputs) - 1, child_lasts, inputs[k][0]))
     return '\n'.join(lines)
 
 

@@ -224,21 +224,48 @@ def dot(ws, xs, b=None):
     >>> w = [Value(2.0), Value(-1.0)]; x = [Value(3.0), Value(4.0)]; b = Value(0.5)
     >>> z = dot(w, x, b); z.backward()
     >>> z.data, w[0].grad, x[1].grad, b.grad
-    (2.5, 3.0, -1.0, 1)
+    (2.5, 3.0, -1.0, 1.0)
     """
     ws, xs = _dot_operands(ws, xs, b)
     operands = ws + xs + (b,)
     kinds = set(map(type, operands))
-    if _lane_dot is not None and kinds & _lane_kinds and kinds <= _lane_kinds | _PLAIN_KINDS:
-        return _lane_dot(ws, xs, b, kinds)     # Lanes among Values and numbers (checked at once): a batch
-    if kinds == _VALUE or kinds == _VALUE_NONE:         # the common case: Values only, checked at once
-        wd = [w.data for w in ws]
-        xd = [x.data for x in xs]
-        bd = None if b is None else b.data
-    else:
-        wd = [_number_of(w, 'ws', i) for i, w in enumerate(ws)]
-        xd = [_number_of(x, 'xs', i) for i, x in enumerate(xs)]
-        bd = None if b is None else _number_of(b, 'b', None)
+    if not (kinds == _VALUE or kinds == _VALUE_NONE):
+        if _lane_dot is not None and kinds & _lane_kinds and kinds <= _lane_kinds | _PLAIN_KINDS:
+            return _lane_dot(ws, xs, b, kinds)     # Lanes among Values and numbers (checked at once): a batch
+        return _dot_general(ws, xs, b, operands)
+    # the common case, Values only (a plain Value never holds lanes): no per-operand checks
+    wd = [w.data for w in ws]
+    xd = [x.data for x in xs]
+    bd = None if b is None else b.data
+    try:
+        data = ops.DOT.forward(wd, xd, bd)
+    except (ArithmeticError, ValueError) as error:
+        _fail(ops.DOT, (ws, xs, b), None, error)
+    m = current()
+    if not m.recording:
+        return _unrecorded(ops.DOT, data, (ws, xs, b), None, m)
+    # ops.DOT.local written out (test_dot.py checks they agree); like value.py's + and *, it
+    # skips ops.like(): a Fraction weight of a float node keeps its Fraction slope
+    local = (*xd, *wd, 1)
+    if b is None:
+        operands, local = operands[:-1], local[:-1]
+    if not m.fast:
+        return _record(ops.DOT, data, (ws, xs, b), (operands, local), None, None, m)
+    out = _new(Value)
+    out.data = data
+    out.grad = 0
+    out._tag = 'dot'
+    out._a = (ws, xs, b)
+    out._b = (operands, local)
+    out._da = out._db = None
+    return out
+
+
+def _dot_general(ws, xs, b, operands):
+    """dot with plain-number constants (no edge), lanes (lanes.py) or bad operands."""
+    wd = [_number_of(w, 'ws', i) for i, w in enumerate(ws)]
+    xd = [_number_of(x, 'xs', i) for i, x in enumerate(xs)]
+    bd = None if b is None else _number_of(b, 'b', None)
     if ops.ARRAY and (isinstance(bd, ops.ARRAY) or any(isinstance(v, ops.ARRAY) for v in wd)
                       or any(isinstance(v, ops.ARRAY) for v in xd)):
         return _lane_dot(ws, xs, b)
@@ -253,15 +280,9 @@ def dot(ws, xs, b=None):
         local = ops.DOT.local(wd, xd, bd, data)
     except (ArithmeticError, ValueError) as error:
         _fail_local(ops.DOT, (ws, xs, b), None, error)
-    if b is None:
-        operands, local = operands[:-1], local[:-1]
-    if kinds == _VALUE or kinds == _VALUE_NONE:
-        edges = (operands, local)
-    else:                   # plain numbers are constants: no edge
-        keep = [isinstance(p, Value) for p in operands]
-        edges = (tuple(p for p, k in zip(operands, keep) if k), tuple(d for d, k in zip(local, keep) if k))
+    keep = [isinstance(p, Value) for p in operands]       # plain numbers are constants: no edge
+    edges = (tuple(p for p, k in zip(operands, keep) if k), tuple(d for d, k in zip(local, keep) if k))
     return _record(ops.DOT, data, (ws, xs, b), edges, None, None, m)
-
 
 class Value:
     """A scalar node of the computation graph.
@@ -304,7 +325,9 @@ class Value:
         if self._a is None:
             self._tag = label
         else:
-            self._tag = (self.op, label) if label else self.op
+            tag = self._tag          # the op's name, or (op, label): the op property, inlined
+            op = tag if tag.__class__ is str else tag[0]
+            self._tag = (op, label) if label else op
 
     @property
     def parents(self):
@@ -482,4 +505,4 @@ def _data(x):
 
 _VALUE = {Value}                    # dot()'s operand kinds when every one is a Value
 _VALUE_NONE = {Value, type(None)}   # ... and it has no bias
-_PLAIN_KINDS = _VALUE_NONE | _NUMBER_TYPES   # ... the kinds it takes besides Lanes (a class whose .lanes is not None)
+_PLAIN_KINDS = _VALUE_NONE | _NUMBER_TYPES   # ... the kinds it takes besides lanes.py's (_lane_kinds)

@@ -10,7 +10,9 @@ Figures (medians; the machine may be noisy, so compare ratios, not milliseconds)
                        (pip install micrograd==0.1.0)
   trainer_step_*       the same step through nn: MLP, squared_error, SGD and Trainer (full batch)
                        in each mode (lanes: the whole batch in one graph, benchmarks/lanes.py);
-                       overhead = its time / the bare-engine step's (target <= 1.3)
+                       overhead = its time / the bare-engine step's (target <= 1.3); micrograd's
+                       time over it; accumulate_binary: the neurons made with fused=False
+  mlp_graph_*          nodes and backward steps of that MLP's loss on one sample, fused and binary
   bytes_per_op         memory held by a recorded chain of operations, per operation
   chain_1e6, wide_1e6  a 1,000,000-deep chain and a 1,000,000-term sum, forward + backward
   *_scaling            cost per op at 1e6 over cost per op at 1e4 (1.0 = linear)
@@ -64,10 +66,10 @@ def mlp_step_fn(V, sizes=(2, 16, 16, 1), seed=1337):
     return step
 
 
-def trainer_step_fn(mode):
+def trainer_step_fn(mode, fused=True):
     """mlp_step_fn's step through the nn package: one Trainer epoch = one full-batch step."""
     import nn
-    model = nn.MLP(2, [16, 16, 1], seed=1337)
+    model = nn.MLP(2, [16, 16, 1], seed=1337, fused=fused)
     trainer = nn.Trainer(model, nn.squared_error, nn.SGD(model.parameters(), lr=0.05),
                          batch_size=None, shuffle=False, mode=mode)
     X, Y = moons(labels=(1.0, -1.0))
@@ -76,6 +78,15 @@ def trainer_step_fn(mode):
         trainer.fit(X, Y, epochs=1, progress=False)
         gc.collect()
     return step
+
+
+def graph_size(fused):
+    """(nodes, backward steps) of MLP(2,[16,16,1])'s squared error on one sample."""
+    import nn
+    from autograd import graph_nodes, step
+    model = nn.MLP(2, [16, 16, 1], seed=1337, fused=fused)
+    loss = nn.squared_error(model([0.5, -1.0]), 1.0)
+    return len(graph_nodes(loss)), len(step(loss))
 
 
 def timed(fn, reps, gc_on):
@@ -134,17 +145,26 @@ def main():
     except ImportError:
         MicrogradValue = None
 
+    micrograd = {}
     for gc_on in (True, False):
         ours = statistics.median(timed(mlp_step_fn(Value), reps, gc_on))
         line = "mlp_step_gc_%-4s %8.1f ms" % ("on" if gc_on else "off", 1e3 * ours)
         if MicrogradValue is not None:
-            theirs = statistics.median(timed(mlp_step_fn(MicrogradValue), reps, gc_on))
+            theirs = micrograd[gc_on] = statistics.median(timed(mlp_step_fn(MicrogradValue), reps, gc_on))
             line += "   micrograd %8.1f ms   speedup %.1fx" % (1e3 * theirs, theirs / ours)
         print(line)
         if gc_on:
-            for mode in ('accumulate', 'graph', 'lanes'):
-                t = statistics.median(timed(trainer_step_fn(mode), reps, gc_on))
-                print("trainer_step_%-10s %6.1f ms   overhead over the bare-engine step %.2fx" % (mode, 1e3 * t, t / ours))
+            bare = ours
+    # the Trainer pauses the collector during a step itself (pause_gc=True)
+    for mode, fused in (('accumulate', True), ('accumulate', False), ('graph', True), ('lanes', True)):
+        t = statistics.median(timed(trainer_step_fn(mode, fused), reps, True))
+        name = mode + ('' if fused else '_binary')
+        line = "trainer_step_%-17s %6.1f ms   overhead over the bare-engine step %.2fx" % (name, 1e3 * t, t / bare)
+        if micrograd:
+            line += "   micrograd's step (gc on, off) / this: %.1fx, %.1fx" % (micrograd[True] / t, micrograd[False] / t)
+        print(line)
+    for fused in (True, False):
+        print("mlp_graph_%-6s   %d nodes, %d backward steps" % ((('fused' if fused else 'binary'),) + graph_size(fused)))
     print("bytes_per_op     %8.1f" % bytes_per_op())
     for name, fn in (('chain', chain), ('wide', wide)):
         small = min(seconds(fn, 10_000) for _ in range(3))

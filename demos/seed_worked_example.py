@@ -1,7 +1,7 @@
 """The seed articles' worked example (shared seeds 002, 004 and 000), table by table.
 
 Data: (broccoli, Tagada strawberries, workout hours) -> bad (0) or good (1) shape.
-Model: L1 identity, L2 = W2 . o1 with no bias, L3 = ReLU whose derivative is 1 where
+Model: L1 identity, L2 = W2 . o1 with no bias (one dot node in the graph), L3 = ReLU whose derivative is 1 where
 its input is >= 0 (the articles' convention). Loss = 1/2 (o3 - y)^2.
 Every number is computed: the passes by the engine, each δ read off the graph by
 nn.layer_view (the last column names the nodes), each update made by the Trainer.
@@ -263,7 +263,7 @@ def main(out=None):
 
     pictures = {}
     if have_dot():
-        # every node is named: w1..w3 and x1..x3 by the model, z (w . x) inside record_scopes(), o, Loss
+        # every node is named: w1..w3 and x1..x3 by the model, z = w2 . o1 (one dot node), o, e, e², Loss
         model = seed_model()
         with record_scopes():
             loss = LOSS(model(third), 1)

@@ -1,11 +1,22 @@
 """Neuron, Layer, MLP: act(w . x + b), a list of them, a stack of those.
 
+A neuron is two nodes, as the articles write it: z = w . x + b, ONE `dot` node
+(autograd.dot), then its activation a = act(z) (none for a linear neuron).
+`fused=False` (on a Neuron, a Layer or an MLP) records the same numbers as the
+binary operations they are made of instead, b + w1*x1 + w2*x2 + ..., one node per
+* and per +, for a first lesson that wants to see the atoms. Both forms give the
+same values and gradients, bit for bit (the dot adds its terms in the chain's order).
+
+Every node a model makes has a name: its inputs x1, x2, ..., each neuron's z and a
+after its place (L1.n3.z, L1.n3.a; z and a for a Neuron alone), its output o
+(o1, o2, ... for several), and the parameters L1.n3.w2, L1.n3.b.
+
 Each also takes a whole batch at once: inputs that are Lanes (autograd/lanes.py),
 one number per sample, give outputs that are Lanes, the weights shared by every lane."""
 import numbers
 import random
 
-from autograd import Value
+from autograd import Value, dot
 from autograd.notation import AutoName, autolabel
 from autograd.scope import recording_scopes, scope
 
@@ -59,14 +70,30 @@ def model_width(model):
     return getattr(model, 'nin', None)
 
 
-class Neuron(Module):
-    """out = act(w . x + b). Weights start uniform in [-1, 1] from a seeded generator, bias at 0."""
+def check_fused(owner, fused):
+    """fused as True or False (a numpy bool converted), or a TypeError naming the class and the value."""
+    if type(fused).__module__ == 'numpy' and getattr(fused, 'dtype', None) == bool and fused.ndim == 0:
+        fused = bool(fused)
+    if fused is not True and fused is not False:
+        raise TypeError("%s: fused must be True (z = w . x + b as one dot node) or False (the binary "
+                        "operations), got %s %r" % (owner, type(fused).__name__, fused))
+    return fused
 
-    def __init__(self, nin, activation='relu', bias=True, grad_at_zero=0, seed=0, rng=None):
+
+class Neuron(Module):
+    """out = act(w . x + b). Weights start uniform in [-1, 1] from a seeded generator, bias at 0.
+
+    fused=True (the default): z = w . x + b is one `dot` node, then act(z) one node.
+    fused=False: z is recorded as the chain b + w1*x1 + w2*x2 + ... of binary
+    operations, 2n of them (2n - 1 without a bias), with the same numbers.
+    `neuron.fused` can be changed later; it applies to the next call."""
+
+    def __init__(self, nin, activation='relu', bias=True, grad_at_zero=0, seed=0, rng=None, fused=True):
         if not isinstance(nin, int) or isinstance(nin, bool) or nin < 1:
             raise ValueError("Neuron: nin must be a positive int, got %r" % (nin,))
         if activation not in ACTIVATIONS:
             raise ValueError("Neuron: activation must be one of %s, got %r" % (ACTIVATIONS, activation))
+        self._fused = check_fused('Neuron', fused)
         rng = rng or random.Random(seed)
         self.w = [Value(rng.uniform(-1, 1)) for _ in range(nin)]
         self.b = Value(0.0) if bias else None
@@ -74,43 +101,73 @@ class Neuron(Module):
         self.grad_at_zero = grad_at_zero
         self.label_parameters()
 
+    @property
+    def fused(self):
+        """True: z = w . x + b is one dot node; False: the chain of binary operations."""
+        return self._fused
+
+    @fused.setter
+    def fused(self, fused):
+        self._fused = check_fused('Neuron', fused)
+
+    def label_parameters(self, prefix=''):
+        super().label_parameters(prefix)
+        # the names of this neuron's z and a, made once: each call only hands them out
+        self._names = (AutoName(prefix + 'z'), AutoName(prefix + 'a'))
+        return self
+
     def __call__(self, x):
         return name_outputs(self.forward(as_values(x, 'Neuron', len(self.w))))
 
     def forward(self, x):
-        """x: a list of Values of the right width (checked by __call__).
-        Inside record_scopes() the pre-activation is named z and the activation a,
-        after the neuron (L1.n3.z, L1.n3.a); outside, nothing is named here."""
-        act = self.b
-        for wi, xi in zip(self.w, x):
-            act = wi * xi if act is None else act + wi * xi
-        if self.activation == 'linear':
-            out = act
-        elif self.activation == 'relu':
-            out = act.relu(self.grad_at_zero)
-        elif self.activation == 'tanh':
-            out = act.tanh()
+        """x: a list of Values of the right width (checked by __call__). The
+        pre-activation is named z and the activation a, after the neuron's place
+        (L1.n3.z, L1.n3.a)."""
+        if self._fused:
+            z = dot(self.w, x, self.b)
         else:
-            out = act.sigmoid()
-        if recording_scopes():
-            autolabel(act, self._prefix + 'z')
-            if out is not act:
-                autolabel(out, self._prefix + 'a')
+            z = self.b
+            for wi, xi in zip(self.w, x):
+                z = wi * xi if z is None else z + wi * xi
+        z_name, a_name = self._names
+        z.label = z_name                     # a node made just now: nobody has labelled it
+        activation = self.activation
+        if activation == 'linear':
+            return z
+        if activation == 'relu':
+            out = z.relu(self.grad_at_zero)
+        elif activation == 'tanh':
+            out = z.tanh()
+        else:
+            out = z.sigmoid()
+        out.label = a_name
         return out
 
     def describe(self):
-        return "%d inputs, %s%s" % (len(self.w), self.activation, "" if self.b is not None else ", no bias")
+        return "%d inputs, %s%s%s" % (len(self.w), self.activation, "" if self.b is not None else ", no bias",
+                                      "" if self._fused else ", fused=False")
 
 
 class Layer(Module):
-    """nout neurons over the same inputs; always returns a list."""
+    """nout neurons over the same inputs; always returns a list. fused: as Neuron's,
+    for every neuron (`layer.fused = False` sets them all; it reads None where they differ)."""
 
-    def __init__(self, nin, nout, seed=0, rng=None, **neuron_options):
+    def __init__(self, nin, nout, seed=0, rng=None, fused=True, **neuron_options):
         nin, nout = _size('Layer', 'nin', nin), _size('Layer', 'nout', nout)
+        fused = check_fused('Layer', fused)
         rng = rng or random.Random(seed)
-        self.neurons = [Neuron(nin, rng=rng, **neuron_options) for _ in range(nout)]
+        self.neurons = [Neuron(nin, rng=rng, fused=fused, **neuron_options) for _ in range(nout)]
         self.nin = nin
         self.label_parameters()
+
+    @property
+    def fused(self):
+        """True or False as every neuron is (None where they differ); setting it sets them all."""
+        return _fused_of(self.neurons)
+
+    @fused.setter
+    def fused(self, fused):
+        _set_fused(self.neurons, 'Layer', fused)
 
     short_names = {'neurons': 'n'}
 
@@ -128,15 +185,17 @@ class Layer(Module):
 
     def describe(self):
         n = self.neurons[0]
-        return "%d -> %d, %s" % (self.nin, len(self.neurons), n.activation)
+        return "%d -> %d, %s%s" % (self.nin, len(self.neurons), n.activation, _unfused(self))
 
 
 class MLP(Module):
     """Layers of the given widths; hidden layers use `activation`, the last is linear
-    (as in micrograd). Returns a Value when the last layer has one output, else a list."""
+    (as in micrograd). Returns a Value when the last layer has one output, else a list.
+    fused: as Neuron's, for every neuron (`mlp.fused = False` sets them all)."""
 
-    def __init__(self, nin, nouts, activation='relu', seed=0):
+    def __init__(self, nin, nouts, activation='relu', seed=0, fused=True):
         nin = _size('MLP', 'nin', nin)
+        fused = check_fused('MLP', fused)
         if isinstance(nouts, (str, bytes)) or not hasattr(nouts, '__iter__'):
             raise ValueError("MLP: nouts must be a list of layer widths, got %r" % (nouts,))
         nouts = [_size('MLP', 'nouts[%d]' % k, n) for k, n in enumerate(nouts)]
@@ -144,13 +203,22 @@ class MLP(Module):
             raise ValueError("MLP: nouts must list at least one layer width")
         rng = random.Random(seed)
         sizes = [nin] + nouts
-        self.layers = [Layer(sizes[i], sizes[i + 1], rng=rng,
+        self.layers = [Layer(sizes[i], sizes[i + 1], rng=rng, fused=fused,
                              activation=activation if i < len(nouts) - 1 else 'linear')
                        for i in range(len(nouts))]
         self.nin = nin
         self.label_parameters()
 
     short_names = {'layers': 'L'}
+
+    @property
+    def fused(self):
+        """True or False as every neuron is (None where they differ); setting it sets them all."""
+        return _fused_of([n for layer in self.layers for n in layer.neurons])
+
+    @fused.setter
+    def fused(self, fused):
+        _set_fused([n for layer in self.layers for n in layer.neurons], 'MLP', fused)
 
     def __call__(self, x):
         x = as_values(x, 'MLP', self.nin)
@@ -160,8 +228,24 @@ class MLP(Module):
         return name_outputs(x[0] if len(x) == 1 else x)
 
     def describe(self):
-        return "%d -> %s" % (self.nin, " -> ".join("%d %s" % (len(l.neurons), l.neurons[0].activation)
-                                                for l in self.layers))
+        return "%d -> %s%s" % (self.nin, " -> ".join("%d %s" % (len(l.neurons), l.neurons[0].activation)
+                                                  for l in self.layers), _unfused(self))
+
+
+def _fused_of(neurons):
+    kinds = {n.fused for n in neurons}
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+def _set_fused(neurons, owner, fused):
+    fused = check_fused(owner, fused)          # checked once, naming the Layer or MLP
+    for n in neurons:
+        n.fused = fused
+
+
+def _unfused(model):
+    fused = model.fused
+    return "" if fused else ", fused=False" if fused is False else ", some neurons fused=False"
 
 
 def _size(owner, name, n):

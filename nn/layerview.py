@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Optional
 
-from autograd import Value, is_grad_enabled, record_scopes
+from autograd import Value, is_grad_enabled
 from autograd.notation import fmt
 
 from .layers import MLP, Layer, Neuron, as_values, name_outputs
@@ -233,15 +233,14 @@ def layer_view(model, loss, x, y, scale=1):
     try:
         for p in params:
             p.grad = 0
-        with record_scopes():       # so that each neuron names its z and a (L1.n3.z), as drawings show them
-            xs = as_values(row, 'layer_view', width)
-            h, made = xs, []
-            for name, neurons in layers:
-                a = [n.forward(h) for n in neurons]
-                made.append((name, neurons, [_pre_activation(n, ai, name) for n, ai in zip(neurons, a)], a))
-                h = a
-            output = name_outputs(h[0] if single else h)
-            loss_value = loss(output, y)
+        xs = as_values(row, 'layer_view', width)
+        h, made = xs, []
+        for name, neurons in layers:              # each neuron names its z and a (L1.n3.z, L1.n3.a)
+            a = [n.forward(h) for n in neurons]
+            made.append((name, neurons, [_pre_activation(n, ai, name) for n, ai in zip(neurons, a)], a))
+            h = a
+        output = name_outputs(h[0] if single else h)
+        loss_value = loss(output, y)
         if not isinstance(loss_value, Value):
             raise TypeError("layer_view: the loss %s returned %s %r, not a Value"
                             % (getattr(loss, '__name__', loss), type(loss_value).__name__, loss_value))
@@ -276,7 +275,9 @@ def _layers_of(model):
 
 
 def _pre_activation(neuron, out, layer):
-    """the node z = w . x + b under a neuron's output a = act(z): a's input in the graph."""
+    """the node z = w . x + b under a neuron's output a = act(z): a's input in the graph,
+    the neuron's dot node (or the last node of its chain, for a neuron made with fused=False);
+    a linear neuron's output is z itself."""
     if neuron.activation == 'linear':
         return out
     if out.op != neuron.activation:

@@ -6,6 +6,11 @@ Fractions, so exact inputs give exact losses.
 For a batch, `pred` is Lanes (autograd/lanes.py) and the target one number per
 sample (a list or a 1-D array); the loss is then Lanes too, one loss per sample,
 each computed as the one-sample loss computes it.
+
+Names. Every node a loss makes is named for what it is, so that a step reads
+∂loss/∂e rather than ∂t7/∂t6: the result is `loss`, and each loss's docstring
+lists the names of its intermediate nodes (e = pred - target, e², margin, ...),
+written in the letters of its formula.
 """
 import functools
 import operator
@@ -16,6 +21,25 @@ from autograd.notation import AutoName, autolabel
 
 HALF = Fraction(1, 2)
 LOSS = AutoName('loss')
+
+
+def _names(*names):
+    return [AutoName(name) for name in names]
+
+
+@functools.lru_cache(maxsize=None)
+def _name(pattern, *parts):
+    """AutoName(pattern % parts), made once for each name (a loss hands out the same few)."""
+    return AutoName(pattern % parts)
+
+
+# the intermediate nodes' names, made once (see the module's docstring)
+E, E2 = _names('e', 'e²')
+LOG_P, Q, LOG_Q, Y_LOG_P, Y_LOG_Q, LOGLIK = _names('log(p)', '1-p', 'log(1-p)', 'y·log(p)', '(1-y)·log(1-p)', 'loglik')
+ZY, Z_ZY, NEG_Z, NEG_ZY, SZ, NEG_SZ, RELU_Z, RELU_Z_ZY = _names('z·y', 'z-z·y', '-z', '-z·y', 's·z', '-s·z',
+                                                                'relu(z)', 'relu(z)-z·y')
+MARGIN, SLACK = _names('margin', '1-margin')
+SUM_EXP, LOG_SUM_EXP, LSE, PICKED = _names('Σexp', 'log(Σexp)', 'logsumexp', 'l_y')
 
 
 def _is_lanes(x):
@@ -38,67 +62,105 @@ def named_loss(loss):
 
 @named_loss
 def half_squared_error(pred, target):
-    """1/2 (pred - target)^2: the seed articles' Loss; its gradient is (pred - target)."""
+    """1/2 (pred - target)^2: the seed articles' Loss; its gradient is (pred - target).
+    Nodes: e = pred - target, e², loss = e² · 1/2."""
     if _is_lanes(pred):
         target = _lane_targets(target, 'half_squared_error')
-    return (pred - target) ** 2 * HALF
+    return autolabel(autolabel(pred - target, E) ** 2, E2) * HALF
 
 
 @named_loss
 def squared_error(pred, target):
-    """(pred - target)^2."""
+    """(pred - target)^2. Nodes: e = pred - target, loss = e²."""
     if _is_lanes(pred):
         target = _lane_targets(target, 'squared_error')
-    return (pred - target) ** 2
+    return autolabel(pred - target, E) ** 2
 
 
 @named_loss
 def binary_cross_entropy(p, y):
     """-(y log p + (1 - y) log(1 - p)), for a probability p in (0, 1) and y in [0, 1].
+    Nodes: log(p), 1-p, log(1-p), y·log(p), (1-y)·log(1-p), their sum loglik, loss = -loglik;
+    where y is 1 (or 0), only the log(p) (or 1-p and log(1-p)) term is made.
     On lanes the whole formula is computed in every lane (so p must stay inside (0, 1))."""
     if _is_lanes(p):
         y = _lane_targets(y, 'binary_cross_entropy')
-        return -(y * p.log() + (1 - y) * (1 - p).log())
-    if y == 1:
-        return -p.log()
-    if y == 0:
-        return -(1 - p).log()
-    return -(y * p.log() + (1 - y) * (1 - p).log())
+    elif y == 1:
+        return -autolabel(p.log(), LOG_P)
+    elif y == 0:
+        return -autolabel(autolabel(1 - p, Q).log(), LOG_Q)
+    return -autolabel(autolabel(y * autolabel(p.log(), LOG_P), Y_LOG_P)
+                      + autolabel((1 - y) * autolabel(autolabel(1 - p, Q).log(), LOG_Q), Y_LOG_Q), LOGLIK)
 
 
 @named_loss
 def binary_cross_entropy_with_logits(z, y):
     """binary_cross_entropy(sigmoid(z), y), computed stably:
     max(z, 0) - z y + log(1 + exp(-|z|)); its gradient is sigmoid(z) - y.
+    For z >= 0: z - z y + log(1 + exp(-z)), nodes z·y, z-z·y, -z, exp(-z), 1+exp(-z),
+    log(1+exp(-z)); for z < 0: -z y + log(1 + exp(z)), nodes -z, -z·y, exp(z), 1+exp(z),
+    log(1+exp(z)); then loss.
     On lanes, with the sign s of each lane (1 where z >= 0, else -1) as a constant:
-    relu(z) - z y + log(1 + exp(-(s z))), the same numbers lane by lane."""
+    relu(z) - z y + log(1 + exp(-(s z))), the same numbers lane by lane (nodes relu(z),
+    z·y, relu(z)-z·y, s·z, -s·z, exp(-s·z), 1+exp(-s·z), log(1+exp(-s·z)))."""
     if _is_lanes(z):
         y = _lane_targets(y, 'binary_cross_entropy_with_logits')
         sign = (z.data >= 0) * 2 - 1
-        return z.relu(1) - z * y + (1 + (-(z * sign)).exp()).log()
+        linear = autolabel(autolabel(z.relu(1), RELU_Z) - autolabel(z * y, ZY), RELU_Z_ZY)
+        return linear + _softplus(autolabel(-autolabel(z * sign, SZ), NEG_SZ), '-s·z')
     if z.data >= 0:
-        return z - z * y + (1 + (-z).exp()).log()
-    return -z * y + (1 + z.exp()).log()
+        return autolabel(z - autolabel(z * y, ZY), Z_ZY) + _softplus(autolabel(-z, NEG_Z), '-z')
+    return autolabel(autolabel(-z, NEG_Z) * y, NEG_ZY) + _softplus(z, 'z')
+
+
+def _softplus(u, name):
+    """log(1 + exp(u)), its nodes named exp(u), 1+exp(u), log(1+exp(u)) with u's name."""
+    e = autolabel(u.exp(), _name('exp(%s)', name))
+    return autolabel(autolabel(1 + e, _name('1+exp(%s)', name)).log(), _name('log(1+exp(%s))', name))
 
 
 def softmax(values):
     """exp(v_i - m) / sum_j exp(v_j - m), with m = max v: the same value, and no overflow.
-    On lanes, m is each sample's own maximum."""
+    On lanes, m is each sample's own maximum. Nodes: v1-m, exp(v1-m), ..., their running
+    sums Σexp[1..k] up to Σexp, and the results p1, p2, ..."""
     m = _maximum([v.data if isinstance(v, Value) else v for v in values])
-    exps = [(v - m).exp() for v in values]
-    total = sum(exps)
-    return [e / total for e in exps]
+    exps = _exps(values, m, 'v')
+    total = _running_sum(exps, SUM_EXP)
+    return [autolabel(e / total, _name('p%d', k)) for k, e in enumerate(exps, 1)]
+
+
+def _exps(values, m, letter):
+    """exp(v_k - m) for each value, named v1-m and exp(v1-m) (with `letter` for v)."""
+    return [autolabel(autolabel(v - m, _name('%s%d-m', letter, k)).exp(), _name('exp(%s%d-m)', letter, k))
+            for k, v in enumerate(values, 1)]
+
+
+def _running_sum(terms, name):
+    """terms[0] + terms[1] + ..., in that order: sum(terms)'s numbers (up to the sign of a
+    zero) without its 0 + terms[0] node. The partial sums are named name[1..k], the whole `name`."""
+    total = terms[0]
+    for k in range(1, len(terms)):
+        total = autolabel(total + terms[k], name if k == len(terms) - 1 else _name('%s[1..%d]', name, k + 1))
+    return total
 
 
 @named_loss
 def cross_entropy(logits, target_index):
-    """-log softmax(logits)[target] = m + log sum_j exp(l_j - m) - l_target, with m = max l."""
+    """-log softmax(logits)[target] = m + log sum_j exp(l_j - m) - l_target, with m = max l.
+    Nodes: l1-m, exp(l1-m), ..., their running sums Σexp[1..k] up to Σexp, log(Σexp),
+    logsumexp = log(Σexp) + m, loss = logsumexp - l_target (on lanes, Σexp and l_y = l_target
+    are one dot each: see _cross_entropy_lanes)."""
     if any(_is_lanes(l) for l in logits):
         return _cross_entropy_lanes(logits, target_index)
     if not 0 <= target_index < len(logits):
         raise ValueError("cross_entropy: target_index %r is not in 0..%d" % (target_index, len(logits) - 1))
     m = _maximum([l.data for l in logits])
-    return (sum((l - m).exp() for l in logits)).log() + m - logits[target_index]
+    return _logsumexp(logits, m) - logits[target_index]
+
+
+def _logsumexp(logits, m):
+    total = _running_sum(_exps(logits, m, 'l'), SUM_EXP)
+    return autolabel(autolabel(total.log(), LOG_SUM_EXP) + m, LSE)
 
 
 def _maximum(numbers):
@@ -111,10 +173,12 @@ def _maximum(numbers):
 
 
 def _cross_entropy_lanes(logits, targets):
-    """cross_entropy per sample, m + log Σ_j exp(l_j - m) - l_target with m each sample's max,
-    written with two dots: the sum Σ_j 1 · exp(l_j - m), and the pick l_target = Σ_j y_j l_j
-    with y_j = [target = j], the one-hot target, 0/1 lanes (constants). Both add in the
-    order the one-sample loss adds, so each lane is that loss's number."""
+    """cross_entropy per sample, m + log Σ_j exp(l_j - m) - l_y with m each sample's max,
+    with two dots for its sums: Σexp = Σ_j 1 · exp(l_j - m), and the pick l_y = Σ_j y_j l_j
+    with y_j = [target = j], the one-hot target as 0/1 lanes (constants). A dot adds in the
+    order the one-sample loss's running sum adds, so each lane is that loss's number; and
+    it is one node where the running sums were 2K - 2 (K logits). Nodes: l1-m, exp(l1-m),
+    ..., Σexp, log(Σexp), logsumexp, l_y, loss."""
     import numpy as np                              # only reached with lanes, so numpy is there
     from autograd.lanes import ConstantLanes
     targets = _lane_targets(targets, 'cross_entropy')
@@ -126,24 +190,25 @@ def _cross_entropy_lanes(logits, targets):
         raise ValueError("cross_entropy: target_index[sample %d] = %r is not in 0..%d"
                          % (i, targets[i], len(logits) - 1))
     m = ConstantLanes(_maximum([l.data for l in logits]))
-    total = dot([1] * len(logits), [(l - m).exp() for l in logits])
+    total = autolabel(dot([1] * len(logits), _exps(logits, m, 'l')), SUM_EXP)
+    lse = autolabel(autolabel(total.log(), LOG_SUM_EXP) + m, LSE)
     one = 1.0 if any(l.data.__class__ is float or getattr(l.data, 'dtype', None) == float for l in logits) else 1
-    picked = dot([ConstantLanes(y * one) for y in onehot], logits)       # exact logits, exact 0/1
-    return total.log() + m - picked
+    picked = autolabel(dot([ConstantLanes(y * one) for y in onehot], logits), PICKED)   # exact logits: exact 0/1
+    return lse - picked
 
 
 @named_loss
 def hinge(score, y):
-    """max(0, 1 - y score) for a label y in {-1, +1} (micrograd's SVM loss)."""
+    """max(0, 1 - y score) for a label y in {-1, +1} (micrograd's SVM loss).
+    Nodes: margin = score · y, 1-margin, loss = relu(1-margin)."""
     if _is_lanes(score):
         y = _lane_targets(y, 'hinge')
         bad = [i for i, v in enumerate(y.tolist()) if v not in (-1, 1)]
         if bad:
             raise ValueError("hinge: the label must be -1 or +1, got %r at sample %d" % (y[bad[0]], bad[0]))
-        return (1 - score * y).relu()
-    if y not in (-1, 1):
+    elif y not in (-1, 1):
         raise ValueError("hinge: the label must be -1 or +1, got %r" % (y,))
-    return (1 - score * y).relu()
+    return autolabel(1 - autolabel(score * y, MARGIN), SLACK).relu()
 
 
 # ------------------------------------------------------------------ targets, checked before training

@@ -31,7 +31,7 @@ from autograd import draw, explore, record_scopes, step
 from autograd.notation import autolabel
 
 from . import losses
-from .layers import MLP, Layer, Neuron
+from .layers import MLP, Layer, Neuron, check_fused
 from .optim import SGD, Adam
 
 # the losses the matrix mode computes, and whether each takes one output (a Value) or several (a list)
@@ -430,20 +430,26 @@ class LastBatch:
                 db[...] = self.DZ[l][:, j] / self.m
         return dict(zip(plan.names, share.tolist()))
 
-    def sample_graph(self, j):
+    def sample_graph(self, j, fused=None):
         """SampleGraph: sample j of the batch (0-based), rebuilt as the scalar graph of
         Loss^learning = loss_j / m on a copy of the model with the weights as they were
-        for this batch (before its step). The model itself is not touched."""
+        for this batch (before its step). The model itself is not touched. Each neuron is
+        built as the model builds it (one dot node z = w . x + b, unless the model was made
+        with fused=False); fused=True or False builds every neuron of the copy that way."""
         if not isinstance(j, int) or not 0 <= j < self.m:
             raise IndexError("sample_graph(%r): the last batch has %d samples, 0 .. %d" % (j, self.m, self.m - 1))
+        if fused is not None:
+            fused = check_fused('sample_graph', fused)
         plan = self.plan
         model = copy.deepcopy(plan.model)
+        if fused is not None:
+            model.fused = fused
         for p, v in zip(model.parameters(), self.weights):
             p.data, p.grad = v, 0
         i = self.samples[j]
         x = plan.XT[:, i].tolist()
         y = int(plan.Y[i]) if plan.loss is losses.cross_entropy else float(plan.Y[i])
-        with record_scopes() as scopes:          # so that each neuron names its z and a, and a drawing boxes layers
+        with record_scopes() as scopes:          # so that a drawing can box layers and neurons
             output = model(x)
             loss = plan.loss(output, y)
         root = autolabel(loss * Fraction(1, self.m), 'Loss^learning')    # 000: Loss^learning = loss_i / m

@@ -260,13 +260,15 @@ class Trainer:
         """mode='matrix': the last batch's H, Z, DZ, DW, Db (a matrix.LastBatch), or None."""
         return self._matrix.last if self._matrix is not None else None
 
-    def sample_graph(self, j):
+    def sample_graph(self, j, fused=None):
         """mode='matrix': sample j (0-based) of the last batch rebuilt as a scalar graph of
-        Loss^learning = loss_j / n, weights as before the step (a matrix.SampleGraph)."""
+        Loss^learning = loss_j / n, weights as before the step (a matrix.SampleGraph).
+        Its neurons are built as the model builds them (z = w . x + b one dot node, by
+        default); fused=False shows each as its chain of binary operations instead."""
         if self.last_batch is None:
             raise RuntimeError("Trainer.sample_graph: no batch to show; it needs mode='matrix' (this is %r) "
                                "and a fit that took a step" % self.mode)
-        return self.last_batch.sample_graph(j)
+        return self.last_batch.sample_graph(j, fused)
 
     def _lanes_forward(self, X, Y, batch, at):
         """the whole batch's forward pass as one lane graph; returns (the outputs per

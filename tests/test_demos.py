@@ -84,8 +84,9 @@ def test_demos_command_lists_and_rejects_unknown_names(capsys):
 def test_mlp_explorer_writes_one_page_for_the_whole_pass(tmp_path):
     from demos import mlp_explorer
     r = mlp_explorer.main(out=str(tmp_path))
-    # MLP(2,[4,4,1]): 4 neurons of 2 inputs + bias, 4 of 4 + bias, 1 of 4 + bias = 12 + 20 + 5 parameters
-    assert r['parameters'] == 37 and r['steps'] > 100 and r['loss'].label == 'loss'
+    # MLP(2,[4,4,1]): 4 neurons of 2 inputs + bias, 4 of 4 + bias, 1 of 4 + bias = 12 + 20 + 5 parameters;
+    # steps: each hidden neuron's dot (5 or 9 edges) and tanh (1), the output's dot (9), e and loss (2)
+    assert r['parameters'] == 37 and r['steps'] == 4 * 6 + 4 * 10 + 9 + 2 and r['loss'].label == 'loss'
     if r['page']:
         text = open(r['page'], encoding='utf-8').read()
         assert os.listdir(tmp_path) == ['mlp_explorer.html'] and text.count('<svg') == 1

@@ -69,10 +69,22 @@ def test_exact_inputs_stay_exact():
     assert all(isinstance(v.grad, (int, Fraction)) for v in ws + xs + [b])
 
 
-def test_a_fraction_slope_on_a_float_node_is_a_float():
+def test_a_fraction_operand_of_a_float_node_gives_float_gradients():
+    # as for value.py's fast Value * Value, the slope keeps its type; the gradients are floats
     w, x = Value(0.5), Value(Fraction(1, 3))
     z = dot([w], [x])
-    assert z.local_grads[0].__class__ is float and z.local_grads[0] == 1 / 3
+    assert z.local_grads == (Fraction(1, 3), 0.5)
+    z.backward()
+    assert w.grad.__class__ is float and w.grad == 1 / 3 and x.grad == 0.5
+
+
+def test_the_written_out_local_derivatives_are_the_tables():
+    for ws, xs, b in (([2.0, -1.5], [0.5, 3.0], 0.25), ([Fraction(1, 3), 2], [5, Fraction(-1, 2)], None),
+                      ([1, 2, 3], [4, 5, 6], 7)):
+        z = dot([Value(w) for w in ws], [Value(x) for x in xs], None if b is None else Value(b))
+        table = OPS['dot'].local(ws, xs, b, z.data)
+        assert z.data == OPS['dot'].forward(ws, xs, b)
+        assert z.local_grads == (table if b is not None else table[:-1])
 
 
 # ------------------------------------------------------------------ the same numbers as the chain, bit for bit
@@ -95,6 +107,37 @@ def test_value_and_gradients_equal_the_chain_bit_for_bit(pairs, bias, upstream):
     out1.backward()
     out2.backward()
     assert [v.grad for v in leaves1] == [v.grad for v in leaves2]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(finite, finite), min_size=1, max_size=12), st.one_of(st.none(), finite),
+       st.sampled_from(['list', 'tuple']))
+def test_the_float_path_records_what_the_general_path_records(pairs, bias, kind):
+    """dot() of float Values, recording plainly, skips the general checks (value._float_dot);
+    inside record_scopes() the general path runs: the same node, == and of the same types."""
+    from autograd import record_scopes
+    ws = [Value(w) for w, _ in pairs]
+    xs = [Value(x) for _, x in pairs]
+    b = None if bias is None else Value(bias)
+    seq = list if kind == 'list' else tuple
+    fast = dot(seq(ws), seq(xs), b)
+    with record_scopes():
+        general = dot(ws, xs, b)
+    assert fast.data == general.data and type(fast.data) is type(general.data) is float
+    assert fast.parents == general.parents and fast.dot_operands == general.dot_operands
+    assert fast.local_grads == general.local_grads
+    assert [type(d) for d in fast.local_grads] == [type(d) for d in general.local_grads]
+    assert fast.op == general.op == 'dot' and fast.operands == general.operands
+
+
+def test_the_float_path_leaves_everything_else_to_the_general_path():
+    w, x = Value(2.0), Value(Fraction(1, 3))
+    z = dot([w], [x])                              # a Fraction among floats: like() makes its slope a float
+    assert z.local_grads == (1 / 3, 2.0) and type(z.local_grads[0]) is float
+    assert dot([w], [3.0]).parents == (w,)         # a constant: no edge
+    assert dot((w for w in [w]), [x]).data == 2.0 / 3   # any sequence, even a generator
+    with pytest.raises(ValueError, match="1 weights but 2 inputs"):
+        dot([w], [x, x])
 
 
 @pytest.mark.parametrize("seed", range(30))

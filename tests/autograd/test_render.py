@@ -28,8 +28,9 @@ def test_dot_shows_labels_data_grads_ops_and_local_derivatives():
     a_id = next(k for k, v in ids.items() if '{a|' in v)
     b_id = next(k for k, v in ids.items() if '{b|' in v)
     c_id = next(k for k, v in ids.items() if '{c|' in v)
-    assert '%s -> %sop [label="-3.0"];' % (a_id, c_id) in dot
-    assert '%s -> %sop [label="2.0"];' % (b_id, c_id) in dot
+    # and hovering an edge says which derivative it is: ∂c/∂a, ∂c/∂b
+    assert '%s -> %sop [label="-3.0", tooltip="∂c/∂a = -3.0", labeltooltip="∂c/∂a = -3.0"];' % (a_id, c_id) in dot
+    assert '%s -> %sop [label="2.0", tooltip="∂c/∂b = 2.0", labeltooltip="∂c/∂b = 2.0"];' % (b_id, c_id) in dot
     # the constant 1.5 is its own kind of node, with a dashed edge (no gradient flows to it)
     assert 'label="1.5"' in dot and '[style=dashed]' in dot
     # parameter, input, constant and result are told apart, with a legend
@@ -77,9 +78,9 @@ def test_clusters_by_module_call():
     # clusters are named like the nodes in them: layer L1, neuron L1.n3 (counted from 1)
     assert 'label="L1"' in dot and 'label="L1.n3"' in dot and 'label="L2.n1"' in dot
     assert '{L1.n3.w2|' in dot and '{L1.n3.z|' in dot and '{L1.n3.a|' in dot
-    # outside record_scopes, the model's nodes carry no scopes and nothing is recorded
+    # outside record_scopes, the model's nodes carry no scopes and nothing is recorded; the names are the same
     plain = to_dot(nn.squared_error(model([0.5, -1.0]), 1.0))
-    assert 'label="L1"' not in plain and 'L1.n3.z' not in plain and '{L1.n3.w2|' in plain
+    assert 'label="L1"' not in plain and '{L1.n3.z|' in plain and '{L1.n3.w2|' in plain
 
 
 def test_bad_rankdir():

@@ -74,8 +74,10 @@ def test_activations():
     n = Neuron(1, activation='tanh')
     n.w[0].data = 0.5
     assert n([2.0]).op == 'tanh'
-    for act, op in (('sigmoid', 'sigmoid'), ('relu', 'relu'), ('linear', '*')):
+    for act, op in (('sigmoid', 'sigmoid'), ('relu', 'relu'), ('linear', 'dot')):
         assert Neuron(1, activation=act, bias=False)([1.0]).op == op
+    # fused=False: a linear neuron without bias is the one product w1 * x1
+    assert Neuron(1, activation='linear', bias=False, fused=False)([1.0]).op == '*'
 
 
 @pytest.mark.parametrize("model,x,expected,got", [

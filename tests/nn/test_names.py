@@ -57,16 +57,17 @@ def test_inputs_outputs_and_loss_are_named():
         assert loss_fn(*args).label == 'loss'
 
 
-def test_inside_record_scopes_each_neuron_names_its_z_and_a():
-    model = nn.MLP(2, [2, 1])
+@pytest.mark.parametrize('fused', [True, False])
+def test_each_neuron_names_its_z_and_a_inside_record_scopes_or_not(fused):
+    model = nn.MLP(2, [2, 1], fused=fused)
     with record_scopes():
         loss = nn.squared_error(model([0.5, -1.0]), 1.0)
-    names = set(Naming(loss).names.values())
-    assert {'L1.n1.z', 'L1.n1.a', 'L1.n2.z', 'L1.n2.a'} <= names
-    # the last layer is linear: its z is the model's output, named o
-    assert 'o' in names and 'L2.n1.z' not in names and 'L2.n1.a' not in names
-    plain = set(Naming(nn.squared_error(model([0.5, -1.0]), 1.0)).names.values())
-    assert not any(n.endswith('.z') or n.endswith('.a') for n in plain)
+    plain = nn.squared_error(model([0.5, -1.0]), 1.0)
+    for root in (loss, plain):
+        names = set(Naming(root).names.values())
+        assert {'L1.n1.z', 'L1.n1.a', 'L1.n2.z', 'L1.n2.a'} <= names
+        # the last layer is linear: its z is the model's output, named o
+        assert 'o' in names and 'L2.n1.z' not in names and 'L2.n1.a' not in names
 
 
 def test_a_batch_graph_numbers_each_samples_names():
@@ -101,10 +102,27 @@ def test_seed_articles_model_is_drawn_and_stepped_with_names_only():
     boxes = re.findall(r'label="\{([^|]*)\|', dot)
     assert {'w1', 'w2', 'w3', 'x1', 'x2', 'x3', 'z', 'o', 'loss'} <= set(boxes)
     steps = [str(s) for s in iter(step(loss).next, None)]
-    assert len(steps) == 14                     # the articles' model, one sample: 14 chain-rule steps
-    # the three weights' steps, by their names: ∂z/∂w_i = x_i = (0, 2000, 3000)
-    assert any(s.startswith('w3.grad += ∂t4/∂w3 · t4.grad = 3000 · ') for s in steps)
+    # the articles' model on its third sample, (0, 2000, 3000) -> 1, by hand: z = w . x = 0, o = relu(z) = 0,
+    # e = o - 1 = -1, loss = e² / 2; ten chain-rule steps, z = w . x one node with six edges
+    assert [s.split(' = ')[0] for s in steps] == [
+        'e².grad += ∂loss/∂(e²) · loss.grad', 'e.grad += ∂(e²)/∂e · e².grad', 'o.grad += ∂e/∂o · e.grad',
+        'z.grad += ∂o/∂z · o.grad'] + ['%s.grad += ∂z/∂%s · z.grad' % (v, v) for v in ('w1', 'w2', 'w3', 'x1', 'x2', 'x3')]
+    # the three weights' steps, by their names: ∂z/∂w_i = x_i = (0, 2000, 3000), z.grad = relu'(0) · -1 = -1
+    assert [s.split('   (')[0].split(' = ', 1)[1] for s in steps[4:7]] == ['0 · -1 = 0', '2000 · -1 = -2000',
+                                                                         '3000 · -1 = -3000']
     assert not any(re.search(r'\bn\d+\b', s) for s in steps)
+
+
+def test_seed_articles_model_unfused_shows_the_chain_of_binary_operations():
+    from demos.seed_worked_example import seed_model
+    X, Y = nn.data.seed_dataset()
+    model = seed_model()
+    model.fused = False
+    loss = nn.half_squared_error(model(X[2]), 1)
+    steps = [str(s) for s in iter(step(loss).next, None)]
+    # w1*x1 + w2*x2 + w3*x3 is 3 products and 2 sums (t1..t5, z the last): 4 + 2*2 + 3*2 = 14 steps
+    assert len(steps) == 14
+    assert any(s.startswith('w3.grad += ∂t4/∂w3 · t4.grad = 3000 · ') for s in steps)
 
 
 def test_micrograds_mlp_is_drawn_and_stepped_with_names_only():
