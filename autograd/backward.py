@@ -10,8 +10,8 @@ walk the very same edges in the very same order.
 No recursion anywhere: a 1,000,000-deep chain is as easy as a wide one.
 """
 import threading
-from itertools import compress, repeat
-from operator import attrgetter, is_not, mul as _mul
+from itertools import repeat
+from operator import mul as _mul
 
 from .anomaly import check_gradients
 from . import mode
@@ -19,7 +19,6 @@ from . import ops
 
 
 _one_at_a_time = threading.Lock()   # backward() keeps its marks in .grad: see its docstring
-_A = attrgetter('_a')
 
 
 def is_nary(node):
@@ -48,12 +47,13 @@ def edges_of(node):
     return tuple(zip(parents_of(node), local_grads_of(node)))
 
 
-def _results_among_parents(node):
-    """a dot node's parents that are results (not leaves), in order, as an iterator: the
-    walks below take them one at a time, resuming where they left off. The leaves (a
-    neuron's weights) are skipped in C, not looked at one by one."""
+def _next_nary_parent(node, start, unvisited):
+    """the index of node's first parent from `start` on that is an unvisited result, or -1."""
     parents = node._b[0]
-    return compress(parents, map(is_not, map(_A, parents), repeat(None)))
+    for i in range(start, len(parents)):
+        if unvisited(parents[i]):
+            return i
+    return -1
 
 
 def topological_order(root):
@@ -68,7 +68,10 @@ def topological_order(root):
     finished = []
     seen = {root}
     stack = [root]
-    resume = {}          # dot node -> its results among its parents not yet looked at
+    resume = {}          # dot node -> the index of the next parent to look at
+
+    def unvisited(p):
+        return p._a is not None and p not in seen
     while stack:
         node = stack[-1]
         # descend into the first non-leaf input not yet seen; finish the node when there is none
@@ -87,11 +90,10 @@ def topological_order(root):
                 stack.append(parent)
                 continue
         elif da is None and node._a is not None:        # a dot node: its parents in turn
-            results = resume.get(node)
-            if results is None:
-                results = resume[node] = _results_among_parents(node)
-            parent = next((p for p in results if p not in seen), None)
-            if parent is not None:
+            i = _next_nary_parent(node, resume.get(node, 0), unvisited)
+            if i >= 0:
+                resume[node] = i + 1
+                parent = node._b[0][i]
                 seen.add(parent)
                 stack.append(parent)
                 continue
@@ -118,7 +120,7 @@ def _order_marking_grads(root):
     mark = []                # a new object per call: a stale gradient never looks visited
     finished = []
     stack = [root]
-    resume = {}              # dot node -> its results among its parents not yet looked at
+    resume = {}              # dot node -> the index of the next parent to look at
     try:
         root.grad = mark
         while stack:
@@ -137,12 +139,13 @@ def _order_marking_grads(root):
                     parent.grad = mark
                     stack.append(parent)
                     continue
-            elif da is None:             # a dot node: its parents in turn
-                results = resume.get(node)
-                if results is None:
-                    results = resume[node] = _results_among_parents(node)
-                for parent in results:
-                    if parent.grad is not mark:
+            elif da is None:             # a dot node: its parents in turn, from where it left off
+                parents = node._b[0]
+                i = resume.get(node, 0)
+                for i in range(i, len(parents)):
+                    parent = parents[i]
+                    if parent._a is not None and parent.grad is not mark:
+                        resume[node] = i + 1
                         parent.grad = mark
                         stack.append(parent)
                         break
