@@ -662,6 +662,9 @@ def per_sample(out):
     several outputs (a list of Lanes)."""
     if isinstance(out, Value):
         return _plain_list(out.data) if isinstance(out, Lanes) else [out.data]
+    datas = [o.data for o in out]
+    if all(d.__class__ is np.ndarray and d.dtype is _FLOAT for d in datas) and len(set(map(len, datas))) == 1:
+        return np.array(datas).T.tolist()          # float lanes: a list per sample, made in C
     return [list(sample) for sample in zip(*per_sample_each(out))]
 
 
@@ -836,49 +839,55 @@ class ConstantLanes(Lanes):
 
 _LANE_KINDS = {Lanes, ConstantLanes}
 value_module._lane_kinds = frozenset(_LANE_KINDS)      # value.dot sends these to dot_lanes
-_SLOPES = {'+': (1, 1), '-': (1, -1)}
 
 
 def _fast(a, b, tag):
-    """a + b, a - b or a * b where both are float: Lanes, ConstantLanes or a float Value, of one
-    length where both hold lanes, not two constants; None for anything else (apply()
+    """a + b, a - b or a * b where both are float: Lanes, ConstantLanes (not both) or a
+    float Value, of one length where both hold lanes; None for anything else (apply()
     takes it). Outside no_grad() and the other modes only."""
     if not current().fast:
         return None
     ca, cb = a.__class__, b.__class__
-    if ca is Value:
-        x, n = a.data, 0
-        if x.__class__ is not float:
-            return None
-    elif ca is Lanes or ca is ConstantLanes:
+    if ca is Lanes or ca is ConstantLanes:
         x = a.data
-        n = len(x)
         if x.dtype is not _FLOAT:
             return None
-    else:
-        return None
-    if cb is Value:
-        y = b.data
-        if y.__class__ is not float or not n:
+        if cb is Lanes or cb is ConstantLanes:
+            y = b.data
+            if y.dtype is not _FLOAT or len(y) != len(x) or ca is cb is ConstantLanes:
+                return None
+        elif cb is Value:
+            y = b.data
+            if y.__class__ is not float:
+                return None
+        else:
             return None
-    elif cb is Lanes or cb is ConstantLanes:
-        y = b.data
-        if y.dtype is not _FLOAT or n and len(y) != n or ca is ConstantLanes and cb is ConstantLanes:
+        n = len(x)
+    elif ca is Value and (cb is Lanes or cb is ConstantLanes):
+        x, y = a.data, b.data
+        if x.__class__ is not float or y.dtype is not _FLOAT:
             return None
         n = len(y)
     else:
         return None
-    da, db = _SLOPES[tag] if tag != '*' else (y, x)     # d(a+b) = (1, 1), d(a-b) = (1, -1), d(a*b) = (b, a)
-    if ca is Value:
-        da = LaneSum(da, n)                     # a shared one-number parent: the lanes' sum
-    elif ca is ConstantLanes:
-        a, da = x, None                         # a constant: no edge
-    if cb is Value:
-        db = LaneSum(db, n)
-    elif cb is ConstantLanes:
-        b, db = y, None
+    if tag == '*':
+        da, db, data = y, x, x * y                     # d(a*b) = (b, a)
+    elif tag == '+':
+        da, db, data = 1, 1, x + y                     # d(a+b) = (1, 1)
+    else:
+        da, db, data = 1, -1, x - y                    # d(a-b) = (1, -1)
+    if ca is not Lanes:
+        if ca is Value:
+            da = LaneSum(da, n)                 # a shared one-number parent: the lanes' sum
+        else:
+            a, da = x, None                     # a constant: no edge
+    if cb is not Lanes:
+        if cb is Value:
+            db = LaneSum(db, n)
+        else:
+            b, db = y, None
     out = _new(Lanes)
-    out.data = x * y if tag == '*' else x + y if tag == '+' else x - y
+    out.data = data
     out.grad = 0
     out._tag = tag
     out._a, out._b, out._da, out._db = a, b, da, db
