@@ -46,8 +46,9 @@ from . import matrix
 
 try:
     from autograd import lanes as _lanes      # mode='lanes' needs numpy, an optional extra
+    import numpy as _np
 except ImportError:
-    _lanes = None
+    _lanes = _np = None
 
 MODES = ('accumulate', 'graph', 'lanes', 'matrix')
 
@@ -149,7 +150,7 @@ class Trainer:
                     batch = order[start:start + size]
                     outputs, batch_total = self._step(X, Y, batch, epoch, b)
                     if classes:
-                        epoch_right += sum(predict_class(out, signed) == Y[i] for out, i in zip(outputs, batch))
+                        epoch_right += _count_right(outputs, Y, batch, signed)
                     batch_loss = _mean_of(batch_total, len(batch))
                     epoch_total += batch_total
                     step += 1
@@ -295,7 +296,12 @@ class Trainer:
                 if isinstance(v, float) and not math.isfinite(v):
                     at.sample = batch[k]
                     raise _NotFinite("the loss is %r" % v)
-        return _lanes.per_sample(out), sum(per_loss), losses
+        datas = [out.data] if isinstance(out, Value) else [o.data for o in out]
+        if all(getattr(d, 'dtype', None) == float for d in datas) and len(set(map(len, datas))) == 1:
+            outputs = datas[0] if isinstance(out, Value) else _np.array(datas)   # float lanes: kept as arrays
+        else:
+            outputs = _lanes.per_sample(out)
+        return outputs, sum(per_loss), losses
 
     # ------------------------------------------------------------------ evaluation
     def evaluate(self, X, Y):
@@ -413,6 +419,21 @@ def _outputs(model):
     layer = model.layers[-1] if hasattr(model, 'layers') else model
     neurons = getattr(layer, 'neurons', None)
     return len(neurons) if neurons is not None else 1 if hasattr(model, 'w') else None
+
+
+def _count_right(outputs, Y, batch, signed):
+    """how many of the batch's predicted classes (predict_class) are Y's. outputs: one entry
+    per sample, or in lanes mode an array, (samples,) for one output, (outputs, samples) for
+    several: then numpy predicts them all at once, as predict_class does one by one."""
+    if getattr(outputs, 'ndim', 0) and not _np.isnan(outputs).any():
+        if outputs.ndim == 2:
+            predicted = outputs.argmax(axis=0)                # the first of the largest
+        else:
+            predicted = _np.where(outputs > 0, 1, -1) if signed else (outputs >= 0.5) * 1
+        return int((predicted == _np.array([Y[i] for i in batch])).sum())
+    if getattr(outputs, 'ndim', 0):                           # nan: as predict_class orders it
+        outputs = outputs.T.tolist() if outputs.ndim == 2 else outputs.tolist()
+    return sum(predict_class(out, signed) == Y[i] for out, i in zip(outputs, batch))
 
 
 def predict_class(out, signed):

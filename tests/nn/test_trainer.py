@@ -451,3 +451,24 @@ def test_the_finiteness_checks_look_at_each_value_only_when_the_sum_is_not_finit
     assert not _all_finite([1.0, math.nan]) and not _all_finite([math.inf, -math.inf])
     assert not _all_finite([1e308, 1e308]) and not _all_finite([1.0, 10 ** 400])   # then each is looked at
     assert predict_class([1.0, 3.0, 3.0], False) == 1 and predict_class([-0.0, 0.0], False) == 0
+
+
+@lanes_mode
+def test_lanes_mode_counts_right_predictions_as_predict_class_does():
+    # lanes mode keeps float outputs as arrays and predicts with numpy: the count of
+    # predict_class, ties (the first of the largest), thresholds and nan included
+    import numpy as np
+    from nn.trainer import _count_right, predict_class
+    rng = np.random.default_rng(0)
+    for outputs in (rng.integers(-2, 3, size=(4, 50)).astype(float), rng.integers(-1, 2, size=50) * 0.5):
+        outputs.flat[7] = np.nan if outputs.ndim == 1 else outputs.flat[7]
+        batch = list(range(50))
+        for signed in (False, True):
+            Y = rng.integers(0, 4, 50).tolist() if outputs.ndim == 2 else (
+                rng.choice([-1, 1], 50).tolist() if signed else rng.integers(0, 2, 50).tolist())
+            per_sample = outputs.T.tolist() if outputs.ndim == 2 else outputs.tolist()
+            want = sum(predict_class(out, signed) == Y[i] for out, i in zip(per_sample, batch))
+            assert _count_right(outputs, Y, batch, signed) == want
+            assert _count_right(np.nan_to_num(outputs), Y, batch, signed) == sum(
+                predict_class(out, signed) == Y[i] for out, i in zip(
+                    np.nan_to_num(outputs).T.tolist() if outputs.ndim == 2 else np.nan_to_num(outputs).tolist(), batch))
