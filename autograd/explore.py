@@ -185,11 +185,13 @@ def _svg(dot):
 
 
 def script_json(data):
-    """data as JSON that is safe inside <script>: no '<', '>' or '&' at all (so neither
-    '</script>' nor '<!--' can change how the browser reads the script), and no
+    """data as JSON that is safe inside <script>: no '<' at all, so neither '</script>'
+    nor '<!--' can change how the browser reads the script (in a script element's text
+    the HTML parser acts on nothing that does not start with '<'; '>' and '&' are plain
+    text there, and left as they are: the steps' MathML is full of them), and no
     U+2028/U+2029, which end a line in older JavaScript."""
     text = json.dumps(data, separators=(',', ':'))
-    for c in '<>&\u2028\u2029':
+    for c in '<\u2028\u2029':
         text = text.replace(c, '\\u%04x' % ord(c))
     return text
 

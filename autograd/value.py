@@ -481,6 +481,23 @@ class Value:
         0 as in PyTorch and micrograd, 1 as in the seed articles (gradient passes where x >= 0)."""
         if grad_at_zero.__class__ not in _NUMBER_TYPES:
             grad_at_zero = as_number(grad_at_zero, 'relu grad_at_zero')
+        x = self.data
+        if x.__class__ is float and current().fast:
+            # every hidden neuron of a default MLP comes here: ops.RELU's forward and local
+            # derivative written out for a float (test_ops.py checks they agree)
+            out = _new(Value)
+            if x > 0:
+                out.data, out._da = x, 1.0
+            elif x == 0:
+                out.data, out._da = 0.0, float(grad_at_zero)
+            else:                    # x < 0, or nan, which passes through with slope 0
+                out.data, out._da = (0.0 if x < 0 else x), 0.0
+            out.grad = 0
+            out._tag = 'relu'
+            out._a = self
+            out._b = grad_at_zero
+            out._db = None
+            return out
         return _unary(ops.RELU, self, grad_at_zero)
 
     # ------------------------------------------------------------------ comparisons

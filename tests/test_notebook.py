@@ -22,7 +22,7 @@ CELLS = [
     "import nn\nmodel = nn.MLP(2, [16, 16, 1])\nloss = nn.squared_error(model([0.5, -1.0]), 1.0)\nloss",
     "X, Y = nn.data.moons(100, seed=0, labels=(-1, 1))\n"
     "trainer = nn.Trainer(model, nn.hinge, nn.SGD(model.parameters(), 0.05), batch_size=10)\n"
-    "history = trainer.fit(X, Y, epochs=40)",
+    "history = trainer.fit(X, Y, epochs=150)",   # several seconds: past the bar's 1 s delay
     "history = nn.Trainer(nn.Neuron(2), nn.hinge, nn.SGD([], 0.1)).fit(X[:4], Y[:4], epochs=3)",
 ]
 

@@ -113,7 +113,7 @@ def test_value_and_gradients_equal_the_chain_bit_for_bit(pairs, bias, upstream):
 @given(st.lists(st.tuples(finite, finite), min_size=1, max_size=12), st.one_of(st.none(), finite),
        st.sampled_from(['list', 'tuple']))
 def test_the_float_path_records_what_the_general_path_records(pairs, bias, kind):
-    """dot() of float Values, recording plainly, skips the general checks (value._float_dot);
+    """dot() of float Values, recording plainly, skips the general checks (the fast path in value.dot);
     inside record_scopes() the general path runs: the same node, == and of the same types."""
     from autograd import record_scopes
     ws = [Value(w) for w, _ in pairs]
@@ -132,8 +132,10 @@ def test_the_float_path_records_what_the_general_path_records(pairs, bias, kind)
 
 def test_the_float_path_leaves_everything_else_to_the_general_path():
     w, x = Value(2.0), Value(Fraction(1, 3))
-    z = dot([w], [x])                              # a Fraction among floats: like() makes its slope a float
-    assert z.local_grads == (1 / 3, 2.0) and type(z.local_grads[0]) is float
+    z = dot([w], [x])              # a Fraction among floats keeps its slope, as Value * Value does
+    assert z.local_grads == (Fraction(1, 3), 2.0) == (Value(2.0) * x).local_grads
+    z.backward()
+    assert type(w.grad) is float and w.grad == 1 / 3
     assert dot([w], [3.0]).parents == (w,)         # a constant: no edge
     assert dot((w for w in [w]), [x]).data == 2.0 / 3   # any sequence, even a generator
     with pytest.raises(ValueError, match="1 weights but 2 inputs"):

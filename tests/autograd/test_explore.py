@@ -272,3 +272,12 @@ def test_showing_a_stepper_at_its_start_keeps_it_there(tmp_path):
     s._repr_html_()
     s.explore(str(tmp_path / 'p.html'))
     assert L.grad == 1.0 and 'at the start' in s.where() and s.started
+
+
+def test_script_json_has_no_less_than_sign_and_reads_back_the_same():
+    import json
+    from autograd.explore import script_json
+    data = {'eq': '<math><mi>a</mi></math> </script><!-- & > \u2028\u2029', 'n': [1, 2.5, None]}
+    text = script_json(data)
+    assert '<' not in text and '\u2028' not in text and '\u2029' not in text
+    assert json.loads(text) == data

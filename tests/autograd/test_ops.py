@@ -124,3 +124,19 @@ def test_generic_helpers_keep_exact_inputs_exact():
     assert opsmod.div(1, 3) == Fraction(1, 3) and isinstance(opsmod.div(1, 3), Fraction)
     assert opsmod.power(2, -2) == Fraction(1, 4)
     assert opsmod.power(Fraction(2, 3), -1) == Fraction(3, 2)
+
+
+@pytest.mark.parametrize("x", [2.5, -1.5, 0.0, -0.0, float('nan'), float('inf'), float('-inf'), 1e-300])
+@pytest.mark.parametrize("grad_at_zero", [0, 1, 0.5])
+def test_relus_fast_path_records_what_the_table_says(x, grad_at_zero):
+    from autograd import record_scopes
+    fast = Value(x).relu(grad_at_zero)
+    with record_scopes():                        # not mode.fast: the generic _unary path
+        general = Value(x).relu(grad_at_zero)
+    table = OPS['relu']
+    for out in (fast, general):
+        assert (out.data == table.forward(x)) or (math.isnan(out.data) and math.isnan(x))
+        assert repr(out.data) == repr(general.data)            # the same sign of zero too
+        assert out.local_grads == (table.local(x, grad_at_zero, out.data),)
+        assert type(out.local_grads[0]) is type(general.local_grads[0]) is float
+        assert out.op == 'relu' and out.parameter == grad_at_zero

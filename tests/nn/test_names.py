@@ -108,8 +108,8 @@ def test_seed_articles_model_is_drawn_and_stepped_with_names_only():
         'e².grad += ∂loss/∂(e²) · loss.grad', 'e.grad += ∂(e²)/∂e · e².grad', 'o.grad += ∂e/∂o · e.grad',
         'z.grad += ∂o/∂z · o.grad'] + ['%s.grad += ∂z/∂%s · z.grad' % (v, v) for v in ('w1', 'w2', 'w3', 'x1', 'x2', 'x3')]
     # the three weights' steps, by their names: ∂z/∂w_i = x_i = (0, 2000, 3000), z.grad = relu'(0) · -1 = -1
-    assert [s.split('   (')[0].split(' = ', 1)[1] for s in steps[4:7]] == ['0 · -1 = 0', '2000 · -1 = -2000',
-                                                                         '3000 · -1 = -3000']
+    assert [s.split('   (')[0].split(' = ', 1)[1] for s in steps[4:7]] == [
+        'x1 · z.grad = 0 · -1 = 0', 'x2 · z.grad = 2000 · -1 = -2000', 'x3 · z.grad = 3000 · -1 = -3000']
     assert not any(re.search(r'\bn\d+\b', s) for s in steps)
 
 
