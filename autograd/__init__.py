@@ -26,7 +26,7 @@ __all__ = ['Value', 'dot', 'backward', 'topological_order', 'graph_nodes', 'grad
 def __getattr__(name):
     """autograd.Lanes, loaded on first use: lanes need numpy (an optional extra,
     pip install scalar-autograd[batch]), and `import autograd` does not import it."""
-    if name in ('Lanes', 'LaneSum'):
+    if name in ('Lanes', 'LaneSum', 'ConstantLanes'):
         try:
             from . import lanes
         except ImportError as error:

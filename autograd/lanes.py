@@ -28,6 +28,7 @@ does not import it; this module does.
 """
 import numbers
 from fractions import Fraction
+from operator import attrgetter, is_
 
 import numpy as np
 
@@ -35,7 +36,7 @@ from . import ops
 from .anomaly import is_finite
 from .mode import current
 from . import value as value_module
-from .value import Value, as_number, _new
+from .value import Value, as_number, _new, _NUMBER_TYPES
 
 ops.use_numpy(np)      # the formulas in ops.py meet arrays from now on
 
@@ -54,24 +55,32 @@ def as_lanes(values, context='Lanes'):
         if values.dtype.kind == 'f':
             data = values.astype(float)          # a copy: the graph never shares the caller's array
         elif values.dtype.kind in 'iu':
-            data = np.array([int(v) for v in values], dtype=object)
+            data = values.astype(object)         # Python ints: exact
         else:
-            data = _pack([as_number(v, context) for v in values.tolist()])
+            data = _numbers(values.tolist(), context)
     elif isinstance(values, (str, bytes)) or not hasattr(values, '__len__'):
         raise TypeError("%s: expected a sequence of numbers, one per sample, got %s %r"
                         % (context, type(values).__name__, values))
     else:
-        data = _pack([as_number(v, context) for v in values])
+        data = _numbers(list(values), context)
     if len(data) == 0:
         raise ValueError("%s: a batch needs at least one sample" % context)
     return data
 
 
+def _numbers(values, context):
+    """a list as lanes (_pack), each value checked by as_number unless all are int, float or Fraction."""
+    if not set(map(type, values)) <= _NUMBER_TYPES:
+        values = [as_number(v, context) for v in values]
+    return _pack(values)
+
+
 def _pack(numbers_):
     """a list of numbers as lanes: float64 where every one is a float, else an object array."""
-    if all(x.__class__ is float for x in numbers_):
+    kinds = set(map(type, numbers_))
+    if kinds == _FLOAT_KIND:
         return np.array(numbers_, dtype=float)
-    if any(x.__class__ is float for x in numbers_):
+    if float in kinds:
         return np.array([float(x) for x in numbers_], dtype=float)
     out = np.empty(len(numbers_), dtype=object)
     out[:] = numbers_
@@ -292,41 +301,48 @@ _SLOPES_MAY_OVERFLOW = {'/', 'log', '**'}    # the others' slopes are finite whe
 
 
 def apply(op, a, b=None):
-    """out = op(a, b) where a or b (or both) holds lanes; b is a unary op's parameter."""
+    """out = op(a, b) where a or b (or both) holds lanes; b is a unary op's parameter.
+    A ConstantLanes operand is a constant, as a plain array is: the node keeps its
+    numbers and no edge; with no operand to differentiate, the result is a leaf."""
     binary = op.arity == 2
     x = _operand(op, a, b, a)
     y = _operand(op, a, b, b) if binary else b
     n = _width(op, a, b, x, y if binary else None)
     m = current()
+    a_edge, b_edge = _takes_gradient(a), binary and _takes_gradient(b)
+    recording = m.recording and (a_edge or b_edge)
     if _is_float(x) or (binary and _is_float(y)):
         x, y = _floats(x), _floats(y) if binary else y
         try:
             data = LANE_FORWARD[op.name](x, y) if binary else LANE_FORWARD[op.name](x)
         except SampleError as e:
             _fail(op, a, b, e.index, e.error)
-        if m.recording:
+        if recording:
             if op.name in _SLOPES_MAY_OVERFLOW:
                 with np.errstate(all='ignore'):   # inf and nan slopes are the formulas' answers
                     local = op.local(x, y, data)
             else:
                 local = op.local(x, y, data)
     else:
-        data, local = _exact(op, a, b, x, y, n, m.recording)
+        data, local = _exact(op, a, b, x, y, n, recording)
     out_is_lanes = isinstance(data, np.ndarray)
     if m.anomaly and not is_finite(data):
         bad = ~np.isfinite(data) if out_is_lanes else [True]
         raise FloatingPointError("detect_anomaly: %s produced %r"
                                  % (_describe(op, a, b, _first(bad)), plain(data[_first(bad)]) if out_is_lanes else data))
-    if not m.recording:
-        return Lanes._leaf(data) if out_is_lanes else Value(data)
+    if not recording:
+        if not out_is_lanes:
+            return Value(data)
+        # inside no_grad() a leaf, as for any op; from constants alone, a constant again
+        return (ConstantLanes if m.recording else Lanes)._leaf(data)
     da, db = local if binary else (local, None)
-    if isinstance(a, Value):
+    if a_edge:
         if out_is_lanes and not isinstance(a, Lanes):
             da = LaneSum(da, n)              # a shared one-number parent: the lanes' sum
     else:
         a, da = x, None                      # no gradient flows to a constant
     if binary:
-        if isinstance(b, Value):
+        if b_edge:
             if not isinstance(b, Lanes):
                 db = LaneSum(db, n)
         else:
@@ -339,6 +355,11 @@ def apply(op, a, b=None):
     if m.scopes is not None:
         m.scopes[out] = m.path
     return out
+
+
+def _takes_gradient(x):
+    """True for an operand with an edge: a Value that is not ConstantLanes."""
+    return isinstance(x, Value) and x.__class__ is not ConstantLanes
 
 
 def _exact(op, a, b, x, y, n, recording):
@@ -374,75 +395,135 @@ def _exact(op, a, b, x, y, n, recording):
 
 # ------------------------------------------------------------------ dot on lanes
 
-def dot_lanes(ws, xs, b):
+def dot_lanes(ws, xs, b, kinds=None):
     """value.dot where some operand holds lanes: z = b + Σ_i w_i x_i in every lane.
+    kinds: the operands' types, where value.dot has them.
 
     The nn case (one-number float weights and bias, float lanes x_i) is the batch's
     matrix-vector product X w + b, one numpy call, and backward's edges into the
     weights are one product X^T g (MatVecSlopes). Anything else (exact lanes, lane
-    weights, constants) goes term by term in the chain's order, with the table's slopes."""
+    weights, constants) goes term by term in the chain's order, with the table's slopes.
+    ConstantLanes among the x_i are constants: the node keeps their numbers, no edge."""
     ws, xs = tuple(ws), tuple(xs)
-    if not _dot_is_matvec(ws, xs, b):
+    stack = _stacked(xs)
+    # no plain numbers among the operands: every w_i is a Value (or lanes, which fail the float test)
+    values = kinds is not None and not kinds & _NUMBER_TYPES
+    wd, w_edges = _float_weights(ws, b, values) if stack is not None else (None, None)
+    if wd is None:
         return _dot_terms(ws, xs, b)
     m = current()
-    X = _stacked(xs)
-    wd = np.array([w.data if isinstance(w, Value) else w for w in ws])
     with np.errstate(over='ignore', invalid='ignore'):     # inf and nan are found by detect_anomaly
-        data = X @ wd
+        data = stack.X @ wd
         if b is not None:
-            data = (b.data if isinstance(b, Value) else b) + data
+            data += b.data if b.__class__ is Value else b
     _check_dot(data, ws, xs, b, m)
-    if not m.recording:
-        return Lanes._leaf(data)
-    parents = [w for w in ws if isinstance(w, Value)] + list(xs) + ([b] if isinstance(b, Value) else [])
-    slopes = MatVecSlopes(X, wd, [isinstance(w, Value) for w in ws], isinstance(b, Value))
-    return _dot_node(data, ws, xs, b, tuple(parents), slopes, m)
+    has_b = b.__class__ is Value
+    if not m.recording or (w_edges == [] and not stack.x_edges and not has_b):
+        return (Lanes if not m.recording else ConstantLanes)._leaf(data)
+    parents = ws if w_edges is None else tuple([ws[k] for k in w_edges])
+    if stack.parents:
+        parents += stack.parents
+    if has_b:
+        parents += (b,)
+    out = _new(Lanes)
+    out.data = data
+    out.grad = 0
+    out._tag = 'dot'
+    out._a = (ws, stack.operands, b)
+    out._b = (parents, MatVecSlopes(stack.X, wd, w_edges, stack.x_edges, has_b))
+    out._da = out._db = None
+    if m.scopes is not None:
+        m.scopes[out] = m.path
+    return out
 
 
-def _dot_is_matvec(ws, xs, b):
-    """True where dot_lanes can take the one-product path: every x_i float Lanes of one
-    length, every w_i and b a one-number float (a Value's or a constant)."""
-    for x in xs:
-        if x.__class__ is not Lanes or x.data.dtype is not _FLOAT or len(x.data) != len(xs[0].data):
-            return False
-    for w in ws + (() if b is None else (b,)):
-        v = w.data if w.__class__ is Value else w
-        if v.__class__ is not float:
-            return False
-    return True
+_VALUE_KIND = {Value}
 
 
-_last_stack = [((), (), None)]   # the last xs stacked, their arrays, their matrix: a layer's neurons share them
+def _float_weights(ws, b, values=False):
+    """(the weights as a float64 array, the indices of those that are Values, None for
+    all) where every w_i and b is a one-number float (a Value's or a constant), else
+    (None, None): the term-by-term path takes the rest. values: every w_i is a Value
+    or lanes, the caller knows."""
+    if values or set(map(type, ws)) == _VALUE_KIND:
+        wl, edges = list(map(_data, ws)), None
+    else:
+        wl = [w.data if w.__class__ is Value else w for w in ws]
+        edges = [k for k, w in enumerate(ws) if w.__class__ is Value]
+    if set(map(type, wl)) != _FLOAT_KIND:
+        return None, None
+    if b is not None and (b.data if b.__class__ is Value else b).__class__ is not float:
+        return None, None
+    return np.array(wl, dtype=float), edges
 
 
-def _stacked(xs):
-    """the x_i lanes as the columns of one (samples, inputs) matrix, made once per layer
-    (the next neuron of the layer finds the same Lanes holding the same arrays)."""
-    last, arrays, X = _last_stack[0]          # one read: another thread replaces the whole entry
-    if len(last) == len(xs) and all(a is b and a.data is d for a, b, d in zip(last, xs, arrays)):
-        return X
-    arrays = tuple(x.data for x in xs)
-    X = np.column_stack(arrays)
-    _last_stack[0] = (xs, arrays, X)
-    return X
+_FLOAT_KIND = {float}
+
+
+class _Stack:
+    """The x_i of a dot on lanes as one (samples, inputs) matrix X, with what the node
+    records of them: the edges (the x_i that are Lanes, by index), those parents, and
+    the operands as the node keeps them (a ConstantLanes as its numbers). X is the
+    transpose of a C-ordered (inputs, samples) matrix, whose rows are lanes as they are
+    everywhere else: contiguous, so columns() hands them out as the x_i themselves."""
+    __slots__ = ('X', 'x_edges', 'parents', 'operands')
+
+    def __init__(self, rows, xs):
+        self.X = rows.T
+        self.x_edges = [k for k, x in enumerate(xs) if x.__class__ is Lanes]
+        self.parents = tuple([xs[k] for k in self.x_edges])
+        self.operands = xs if len(self.x_edges) == len(xs) else tuple(
+            x if x.__class__ is Lanes else x.data for x in xs)
+
+
+_last_stack = [((), (), None)]   # the last xs stacked, their arrays, their _Stack: a layer's neurons share them
+
+
+def _stacked(xs, rows=None):
+    """the x_i lanes as one _Stack, made once per layer (the next neuron of the layer
+    finds the same Lanes holding the same arrays); None where they are not all float
+    lanes of one length. rows: their (inputs, samples) matrix, where the caller has it
+    already (columns())."""
+    last, arrays, stack = _last_stack[0]      # one read: another thread replaces the whole entry
+    # (== on tuples of Values is identity: a Value compares equal to itself alone)
+    if last == xs and all(map(is_, arrays, map(_data, xs))):
+        return stack
+    kinds = set(map(type, xs))
+    if not kinds <= _LANE_KINDS:
+        return None
+    arrays = tuple(map(_data, xs))
+    if set(map(_dtype, arrays)) != {_FLOAT} or len(set(map(len, arrays))) != 1:
+        return None
+    stack = _Stack(np.array(arrays) if rows is None else rows, xs)
+    _last_stack[0] = (xs, arrays, stack)
+    return stack
+
+
+_data = attrgetter('data')
+_dtype = attrgetter('dtype')
 
 
 class MatVecSlopes:
     """The local derivatives of a dot on lanes, z = X w + b, toward its parents in order
-    (the weights that are Values, every x_i, the bias): ∂z/∂w_i = x_i (a reduction:
-    Σ over the samples), ∂z/∂x_i = w_i, ∂z/∂b = 1 (summed). backward() multiplies them
-    by z's lane gradient g at once: X^T g gives every weight's sum in one product."""
-    __slots__ = ('X', 'w', 'has_w', 'has_b', '_edges')
+    (the weights that are Values, the x_i that are Lanes, the bias): ∂z/∂w_i = x_i (a
+    reduction: Σ over the samples), ∂z/∂x_i = w_i, ∂z/∂b = 1 (summed). backward()
+    multiplies them by z's lane gradient g at once: X^T g gives every weight's sum in one
+    product, and the outer product w g^T every x_i's w_i g (each lane as w_i * g gives it)."""
+    __slots__ = ('X', 'w', 'w_edges', 'x_edges', 'has_b', '_edges')
 
-    def __init__(self, X, w, has_w, has_b):
-        self.X, self.w, self.has_w, self.has_b = X, w, has_w, has_b
+    def __init__(self, X, w, w_edges, x_edges, has_b):
+        self.X, self.w, self.has_b = X, w, has_b
+        self.w_edges = w_edges     # the weights that are Values, by index; None: every one
+        self.x_edges = x_edges     # the x_i that are Lanes, by index
         self._edges = None
 
     def __mul__(self, g):
         """every edge's contribution, in the parents' order."""
         into_w = (self.X.T @ g).tolist()
-        out = [c for c, keep in zip(into_w, self.has_w) if keep]
-        out += [w * g for w in self.w.tolist()]
+        out = into_w if self.w_edges is None else [into_w[k] for k in self.w_edges]
+        if self.x_edges:
+            w = self.w if len(self.x_edges) == len(self.w) else self.w[self.x_edges]
+            out += list(np.multiply.outer(w, g))
         if self.has_b:
             out.append(float(g.sum()))
         return out
@@ -452,9 +533,9 @@ class MatVecSlopes:
     def edges(self):
         """each edge's own local derivative, for the views and grad(): the same numbers."""
         if self._edges is None:
-            n = len(self.X)
-            into_w = [ColumnSum(self.X, i) for i, keep in enumerate(self.has_w) if keep]
-            self._edges = into_w + self.w.tolist() + ([LaneSum(1, n)] if self.has_b else [])
+            n, w = len(self.X), self.w.tolist()
+            into_w = [ColumnSum(self.X, k) for k in (range(len(w)) if self.w_edges is None else self.w_edges)]
+            self._edges = into_w + [w[k] for k in self.x_edges] + ([LaneSum(1, n)] if self.has_b else [])
         return self._edges
 
     def __iter__(self):
@@ -502,18 +583,21 @@ def _dot_terms(ws, xs, b):
         bd = _floats(bd)
     data = ops.DOT.forward(wd, xd, bd)
     _check_dot(data, ws, xs, b, m)
-    if not m.recording:
-        return Lanes._leaf(data)
+    edges = [_takes_gradient(p) for p in ws + xs + (b,)]
+    if not (m.recording and any(edges)):
+        return (Lanes if not m.recording else ConstantLanes)._leaf(data)
     exact = data.dtype.kind != 'f'
     parents, slopes = [], []
-    for p, slope in zip(ws + xs + (b,), ops.DOT.local(wd, xd, bd, data)):
-        if not isinstance(p, Value):
+    for p, edge, slope in zip(ws + xs + (b,), edges, ops.DOT.local(wd, xd, bd, data)):
+        if not edge:
             continue                          # a constant: no edge
         if isinstance(slope, np.ndarray) and exact:
             slope = slope.view(ExactSlopes)
         parents.append(p)
         slopes.append(slope if isinstance(p, Lanes) else LaneSum(slope, n))
-    return _dot_node(data, ws, xs, b, tuple(parents), tuple(slopes), m)
+    operands = tuple(tuple(v.data if v.__class__ is ConstantLanes else v for v in vs) for vs in (ws, xs))
+    b = b.data if b.__class__ is ConstantLanes else b
+    return _dot_node(data, operands + (b,), tuple(parents), tuple(slopes), m)
 
 
 def _check_dot(data, ws, xs, b, m):
@@ -523,12 +607,12 @@ def _check_dot(data, ws, xs, b, m):
                                  % (len(ws), plain(data[i]), i))
 
 
-def _dot_node(data, ws, xs, b, parents, slopes, m):
+def _dot_node(data, operands, parents, slopes, m):
     out = _new(Lanes)
     out.data = data
     out.grad = 0
     out._tag = 'dot'
-    out._a, out._b, out._da, out._db = (ws, xs, b), (parents, slopes), None, None
+    out._a, out._b, out._da, out._db = operands, (parents, slopes), None, None
     if m.scopes is not None:
         m.scopes[out] = m.path
     return out
@@ -537,9 +621,24 @@ def _dot_node(data, ws, xs, b, parents, slopes, m):
 value_module._lane_dot = dot_lanes
 
 
-def columns(rows, names=None):
+def columns(rows, names=None, constant=False):
     """a batch of samples (rows of numbers, all of one width) as one Lanes per input:
-    columns([(x1, x2) for each sample]) -> [Lanes of every x1, Lanes of every x2]."""
+    columns([(x1, x2) for each sample]) -> [Lanes of every x1, Lanes of every x2].
+    rows may be a 2-D numpy array (samples, inputs): a float one becomes lanes with one
+    copy, number by number only where it holds ints or Fractions (they stay exact).
+    constant=True gives ConstantLanes: data that nothing is differentiated by (the Trainer's)."""
+    kind = ConstantLanes if constant else Lanes
+    if isinstance(rows, np.ndarray):
+        if rows.ndim != 2:
+            raise ValueError("columns: expected a 2-D array, one row per sample, got shape %s" % (rows.shape,))
+        if len(rows) == 0:
+            raise ValueError("columns: a batch needs at least one sample")
+        if rows.dtype.kind == 'f':
+            T = np.array(rows.T, dtype=float, order='C')     # our own copy, a lane per row
+            out = [kind._input(T[j], names[j] if names else '') for j in range(len(T))]
+            _stacked(tuple(out), T)   # a first layer's dot finds its matrix made
+            return out
+        rows = rows.tolist()
     rows = [list(r) for r in rows]
     if not rows:
         raise ValueError("columns: a batch needs at least one sample")
@@ -547,19 +646,35 @@ def columns(rows, names=None):
     for i, r in enumerate(rows):
         if len(r) != width:
             raise ValueError("columns: sample %d has %d inputs, sample 0 has %d" % (i, len(r), width))
-    return [Lanes([r[j] for r in rows], names[j] if names else '') for j in range(width)]
+    return [kind([r[j] for r in rows], names[j] if names else '') for j in range(width)]
+
+
+def float_rows(rows):
+    """rows (sequences of numbers) as one float64 matrix where every number is a float,
+    else None: what the Trainer checks once per fit, so that each batch is one slice."""
+    if not all(set(map(type, r)) == _FLOAT_KIND for r in rows):
+        return None
+    return np.array(rows, dtype=float)
 
 
 def per_sample(out):
     """a model's lane output as one entry per sample: numbers, or lists of numbers for
     several outputs (a list of Lanes)."""
     if isinstance(out, Value):
-        return [plain(v) for v in out.data] if isinstance(out, Lanes) else [out.data]
+        return _plain_list(out.data) if isinstance(out, Lanes) else [out.data]
+    datas = [o.data for o in out]
+    if all(d.__class__ is np.ndarray and d.dtype is _FLOAT for d in datas) and len(set(map(len, datas))) == 1:
+        return np.array(datas).T.tolist()          # float lanes: a list per sample, made in C
     return [list(sample) for sample in zip(*per_sample_each(out))]
 
 
 def per_sample_each(outs):
-    return [[plain(v) for v in o.data] for o in outs]
+    return [_plain_list(o.data) for o in outs]
+
+
+def _plain_list(data):
+    """lanes as a list of Python numbers."""
+    return data.tolist() if data.dtype is _FLOAT else [plain(v) for v in data.tolist()]
 
 
 # ------------------------------------------------------------------ the node
@@ -575,10 +690,7 @@ class Lanes(Value):
 
     def __init__(self, values, label=''):
         self.data = as_lanes(values)
-        if current().anomaly and not is_finite(self.data):
-            i = _first(~np.isfinite(self.data))
-            raise FloatingPointError("detect_anomaly: a leaf Lanes(label=%r) is not finite at sample %d: %r"
-                                     % (label, i, plain(self.data[i])))
+        _check_leaf(self.data, label)
         self.grad = 0
         self._a = self._b = self._da = self._db = None
         self.label = label
@@ -588,6 +700,14 @@ class Lanes(Value):
         out = _new(cls)
         out.data, out.grad, out._tag = data, 0, ''
         out._a = out._b = out._da = out._db = None
+        return out
+
+    @classmethod
+    def _input(cls, data, label):
+        """a leaf holding float lanes already made (columns()), checked as Lanes() checks."""
+        _check_leaf(data, label)
+        out = cls._leaf(data)
+        out.label = label
         return out
 
     @property
@@ -608,10 +728,10 @@ class Lanes(Value):
         return "Lanes(data=%r, grad=%r%s)" % (self.data.tolist(), grad, label)
 
     # Every operator comes here, not to Value's scalar fast paths: Python asks a subclass's
-    # reflected operator first, so `w * x` with x Lanes comes here too. + and * of float
+    # reflected operator first, so `w * x` with x Lanes comes here too. + - * of float
     # lanes with a float Value or float lanes of the same length are most of a network's
-    # graph: they skip apply(), with the same data and local derivatives as ops.ADD and
-    # ops.MUL through apply() (test_lanes.py checks they agree); the rest goes to apply().
+    # graph: they skip apply(), with the same data and local derivatives as ops.ADD, ops.SUB
+    # and ops.MUL through apply() (test_lanes.py checks they agree); the rest goes to apply().
     def __add__(self, other):
         out = _fast(self, other, '+')
         return out if out is not None else apply(ops.ADD, self, other)
@@ -621,10 +741,12 @@ class Lanes(Value):
         return out if out is not None else apply(ops.ADD, other, self)
 
     def __sub__(self, other):
-        return apply(ops.SUB, self, other)
+        out = _fast(self, other, '-')
+        return out if out is not None else apply(ops.SUB, self, other)
 
     def __rsub__(self, other):
-        return apply(ops.SUB, other, self)
+        out = _fast(other, self, '-')
+        return out if out is not None else apply(ops.SUB, other, self)
 
     def __mul__(self, other):
         out = _fast(self, other, '*')
@@ -650,22 +772,22 @@ class Lanes(Value):
         return apply(ops.MUL, self, -1)
 
     def exp(self):
-        return apply(ops.EXP, self)
+        return _fast_unary(ops.EXP, self)
 
     def log(self):
         return apply(ops.LOG, self)
 
     def tanh(self):
-        return apply(ops.TANH, self)
+        return _fast_unary(ops.TANH, self)
 
     def sigmoid(self):
-        return apply(ops.SIGMOID, self)
+        return _fast_unary(ops.SIGMOID, self)
 
     def relu(self, grad_at_zero=0):
         """max(0, x) in every lane; grad_at_zero as for Value.relu."""
         if grad_at_zero.__class__ not in (int, float, Fraction):
             grad_at_zero = as_number(grad_at_zero, 'relu grad_at_zero')
-        return apply(ops.RELU, self, grad_at_zero)
+        return _fast_unary(ops.RELU, self, grad_at_zero)
 
     def sum(self):
         """Σ_i self_i: one number; its gradient flows back as 1 to every lane."""
@@ -676,36 +798,96 @@ class Lanes(Value):
         return self.sum() * Fraction(1, len(self.data))
 
 
+def _fast_unary(op, a, parameter=None):
+    """op(a) for float Lanes a outside no_grad() and the other modes: the table's forward
+    (LANE_FORWARD) and local derivative, as apply() computes them, without its general
+    checks (test_lanes.py checks they agree). Anything else, and a lane that fails, goes
+    to apply(), which names the sample. (log, whose slope can overflow, always does.)"""
+    x = a.data
+    if a.__class__ is not Lanes or x.dtype is not _FLOAT or not current().fast:
+        return apply(op, a, parameter)
+    try:
+        data = LANE_FORWARD[op.name](x)
+    except SampleError:
+        return apply(op, a, parameter)
+    out = _new(Lanes)
+    out.data = data
+    out.grad = 0
+    out._tag = op.name
+    out._a, out._b, out._da, out._db = a, parameter, op.local(x, parameter, data), None
+    return out
+
+
+def _check_leaf(data, label):
+    if current().anomaly and not is_finite(data):
+        i = _first(~np.isfinite(data) if data.dtype.kind == 'f' else [not is_finite(v) for v in data.tolist()])
+        raise FloatingPointError("detect_anomaly: a leaf Lanes(label=%r) is not finite at sample %d: %r"
+                                 % (label, i, plain(data[i])))
+
+
+class ConstantLanes(Lanes):
+    """Lanes of data that nothing is differentiated by: as a plain 1-D array is in
+    `x * array`, an operation takes its numbers as a constant, and the graph keeps them
+    (a box with the sample's number in a drawing) and no edge, so backward() computes no
+    gradient for it; an operation of constants alone gives ConstantLanes again. Unlike a
+    bare array it combines with a one-number Value (w * x), so any model written for
+    Lanes takes it. The Trainer passes each batch's inputs so: their gradient is never
+    used, and in a first layer of 64 inputs and 32 neurons it would be 2,048 products of
+    lanes a step. Lanes(...) keeps the inputs' gradients, for seeing them (step, explore)."""
+    __slots__ = ()
+
+
+_LANE_KINDS = {Lanes, ConstantLanes}
+value_module._lane_kinds = frozenset(_LANE_KINDS)      # value.dot sends these to dot_lanes
+
+
 def _fast(a, b, tag):
-    """a + b or a * b where both are float: one Lanes and a float Value, or two Lanes of
-    one length; None for anything else (apply() takes it). Outside no_grad() and the
-    other modes only."""
+    """a + b, a - b or a * b where both are float: Lanes, ConstantLanes (not both) or a
+    float Value, of one length where both hold lanes; None for anything else (apply()
+    takes it). Outside no_grad() and the other modes only."""
     if not current().fast:
         return None
     ca, cb = a.__class__, b.__class__
-    if ca is Lanes:
+    if ca is Lanes or ca is ConstantLanes:
         x = a.data
         if x.dtype is not _FLOAT:
             return None
-        if cb is Lanes:
+        if cb is Lanes or cb is ConstantLanes:
             y = b.data
-            if y.dtype is not _FLOAT or len(y) != len(x):
+            if y.dtype is not _FLOAT or len(y) != len(x) or ca is cb is ConstantLanes:
                 return None
-            da, db = (1, 1) if tag == '+' else (y, x)           # d(a+b) = (1, 1), d(a*b) = (b, a)
-        elif cb is Value and b.data.__class__ is float:
+        elif cb is Value:
             y = b.data
-            da, db = (1, LaneSum(1, len(x))) if tag == '+' else (y, LaneSum(x, len(x)))
+            if y.__class__ is not float:
+                return None
         else:
             return None
-    elif ca is Value and cb is Lanes and a.data.__class__ is float:
+        n = len(x)
+    elif ca is Value and (cb is Lanes or cb is ConstantLanes):
         x, y = a.data, b.data
-        if y.dtype is not _FLOAT:
+        if x.__class__ is not float or y.dtype is not _FLOAT:
             return None
-        da, db = (LaneSum(1, len(y)), 1) if tag == '+' else (LaneSum(y, len(y)), x)
+        n = len(y)
     else:
         return None
+    if tag == '*':
+        da, db, data = y, x, x * y                     # d(a*b) = (b, a)
+    elif tag == '+':
+        da, db, data = 1, 1, x + y                     # d(a+b) = (1, 1)
+    else:
+        da, db, data = 1, -1, x - y                    # d(a-b) = (1, -1)
+    if ca is not Lanes:
+        if ca is Value:
+            da = LaneSum(da, n)                 # a shared one-number parent: the lanes' sum
+        else:
+            a, da = x, None                     # a constant: no edge
+    if cb is not Lanes:
+        if cb is Value:
+            db = LaneSum(db, n)
+        else:
+            b, db = y, None
     out = _new(Lanes)
-    out.data = x + y if tag == '+' else x * y
+    out.data = data
     out.grad = 0
     out._tag = tag
     out._a, out._b, out._da, out._db = a, b, da, db

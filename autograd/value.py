@@ -171,6 +171,7 @@ def _unary(op, a, parameter=None):
 SHOWN_TERMS = 3      # terms of a dot an error message writes out before "…"
 
 _lane_dot = None     # lanes.py's dot on lanes; set when lanes.py is imported (numpy is optional)
+_lane_kinds = frozenset()    # ... and its kinds of Value (Lanes, ConstantLanes)
 
 
 def _describe_dot(ws, xs, b):
@@ -229,6 +230,8 @@ def dot(ws, xs, b=None):
     operands = ws + xs + (b,)
     kinds = set(map(type, operands))
     if not (kinds == _VALUE or kinds == _VALUE_NONE):
+        if _lane_dot is not None and kinds & _lane_kinds and kinds <= _lane_kinds | _PLAIN_KINDS:
+            return _lane_dot(ws, xs, b, kinds)     # Lanes among Values and numbers (checked at once): a batch
         return _dot_general(ws, xs, b, operands)
     # the common case, Values only (a plain Value never holds lanes): no per-operand checks
     wd = [w.data for w in ws]
@@ -520,3 +523,4 @@ def _data(x):
 _VALUE = {Value}                    # dot()'s operand kinds when every one is a Value
 _FLOAT_MAX = 1.7976931348623157e308  # a grad_at_zero beyond it is left to _unary, which names the overflow
 _VALUE_NONE = {Value, type(None)}   # ... and it has no bias
+_PLAIN_KINDS = _VALUE_NONE | _NUMBER_TYPES   # ... the kinds it takes besides lanes.py's (_lane_kinds)

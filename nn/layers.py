@@ -43,7 +43,7 @@ def as_values(x, what, width):
         from autograd.lanes import columns      # an array: numpy is there, and so are lanes
         if x.shape[1] != width:
             raise ValueError("%s: expected %d inputs per sample, got an array of shape %s" % (what, width, x.shape))
-        x = columns(x.tolist())
+        x = columns(x)                          # a float array: one copy, not number by number
     try:
         n = len(x)
     except TypeError:

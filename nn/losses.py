@@ -13,9 +13,10 @@ lists the names of its intermediate nodes (e = pred - target, e², margin, ...),
 written in the letters of its formula.
 """
 import functools
+import operator
 from fractions import Fraction
 
-from autograd import Value
+from autograd import Value, dot
 from autograd.notation import AutoName, autolabel
 
 HALF = Fraction(1, 2)
@@ -147,8 +148,8 @@ def _running_sum(terms, name):
 def cross_entropy(logits, target_index):
     """-log softmax(logits)[target] = m + log sum_j exp(l_j - m) - l_target, with m = max l.
     Nodes: l1-m, exp(l1-m), ..., their running sums Σexp[1..k] up to Σexp, log(Σexp),
-    logsumexp = log(Σexp) + m, loss = logsumexp - l_target (on lanes, l_target is l_y,
-    picked by 0/1 masks: see _cross_entropy_lanes)."""
+    logsumexp = log(Σexp) + m, loss = logsumexp - l_target (on lanes, Σexp and l_y = l_target
+    are one dot each: see _cross_entropy_lanes)."""
     if any(_is_lanes(l) for l in logits):
         return _cross_entropy_lanes(logits, target_index)
     if not 0 <= target_index < len(logits):
@@ -172,18 +173,28 @@ def _maximum(numbers):
 
 
 def _cross_entropy_lanes(logits, targets):
-    """cross_entropy per sample: logits[target] picked lane by lane with 0/1 masks (constants)."""
+    """cross_entropy per sample, m + log Σ_j exp(l_j - m) - l_y with m each sample's max,
+    with two dots for its sums: Σexp = Σ_j 1 · exp(l_j - m), and the pick l_y = Σ_j y_j l_j
+    with y_j = [target = j], the one-hot target as 0/1 lanes (constants). A dot adds in the
+    order the one-sample loss's running sum adds, so each lane is that loss's number; and
+    it is one node where the running sums were 2K - 2 (K logits). Nodes: l1-m, exp(l1-m),
+    ..., Σexp, log(Σexp), logsumexp, l_y, loss."""
+    import numpy as np                              # only reached with lanes, so numpy is there
+    from autograd.lanes import ConstantLanes
     targets = _lane_targets(targets, 'cross_entropy')
-    bad = [k for k, t in enumerate(targets.tolist()) if t not in range(len(logits))]
-    if bad:
+    keys = np.array(targets.tolist()) if targets.dtype == object else targets   # ints as int64: == in C
+    onehot = [keys == k for k in range(len(logits))]
+    bad = ~functools.reduce(operator.or_, onehot)
+    if bad.any():
+        i = int(bad.argmax())
         raise ValueError("cross_entropy: target_index[sample %d] = %r is not in 0..%d"
-                         % (bad[0], targets[bad[0]], len(logits) - 1))
-    m = _maximum([l.data for l in logits])
-    # l_y, each sample's target logit: Σ_k l_k · [y = k - 1] (logits counted from 1, as o1, o2, ...; the
-    # target index from 0), nodes l1·[y=0], l2·[y=1], ..., their running sums l_y[1..k] and l_y
-    picked = _running_sum([autolabel(l * ((targets == k) * 1), _name('l%d·[y=%d]', k + 1, k))
-                           for k, l in enumerate(logits)], PICKED)
-    return _logsumexp(logits, m) - picked
+                         % (i, targets[i], len(logits) - 1))
+    m = ConstantLanes(_maximum([l.data for l in logits]))
+    total = autolabel(dot([1] * len(logits), _exps(logits, m, 'l')), SUM_EXP)
+    lse = autolabel(autolabel(total.log(), LOG_SUM_EXP) + m, LSE)
+    one = 1.0 if any(l.data.__class__ is float or getattr(l.data, 'dtype', None) == float for l in logits) else 1
+    picked = autolabel(dot([ConstantLanes(y * one) for y in onehot], logits), PICKED)   # exact logits: exact 0/1
+    return lse - picked
 
 
 @named_loss

@@ -65,11 +65,16 @@ class SGD(Optimizer):
         self.velocity = [0] * len(self.params)
 
     def step(self):
+        lr, decay, momentum, velocity = self.lr, self.weight_decay, self.momentum, self.velocity
+        if not (decay or momentum):          # plain SGD: p -= lr * grad
+            for p in self.params:
+                p.data = p.data - lr * p.grad
+            return
         for i, p in enumerate(self.params):
-            g = p.grad + self.weight_decay * p.data if self.weight_decay else p.grad
-            if self.momentum:
-                g = self.velocity[i] = self.momentum * self.velocity[i] + g
-            p.data = p.data - self.lr * g
+            g = p.grad + decay * p.data if decay else p.grad
+            if momentum:
+                g = velocity[i] = momentum * velocity[i] + g
+            p.data = p.data - lr * g
 
     def state_dict(self):
         """{'velocity': [v per parameter]}, copied."""

@@ -32,6 +32,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from fractions import Fraction
+from operator import attrgetter
 from typing import List
 
 from autograd import Value, is_grad_enabled, no_grad
@@ -45,8 +46,9 @@ from . import matrix
 
 try:
     from autograd import lanes as _lanes      # mode='lanes' needs numpy, an optional extra
+    import numpy as _np
 except ImportError:
-    _lanes = None
+    _lanes = _np = None
 
 MODES = ('accumulate', 'graph', 'lanes', 'matrix')
 
@@ -100,6 +102,7 @@ class Trainer:
             model.label_parameters()     # names for drawings, once (labels you set are kept)
         # matrix mode: what it cannot take is refused now, naming what (matrix.MatrixModeError)
         self._matrix = matrix.Plan(model, loss, optimizer) if mode == 'matrix' else None
+        self._lanes_X = self._lanes_Y = None      # lanes: fit's X and Y as arrays (see fit)
 
     # ------------------------------------------------------------------ training
     def fit(self, X, Y, epochs=1, callback=None, progress=True):
@@ -125,6 +128,13 @@ class Trainer:
         classes = _class_labels(Y)
         signed = set(Y) <= {-1, 1} if classes else False
         self._named, self._optimized = _named_weights(self.model, self.optimizer)
+        self._params = [p for _, p in self._named]
+        self._optimized_params = [p for _, p in self._optimized]
+        # lanes: X as one float64 matrix where every number is a float, and Y as lanes where every
+        # target is a float, or every one an int: a batch is then one slice of each
+        lanes = self.mode == 'lanes' and _lanes is not None
+        self._lanes_X = _lanes.float_rows(X) if lanes else None
+        self._lanes_Y = _lanes.as_lanes(Y) if lanes and set(map(type, Y)) in ({float}, {int}) else None
         if self.mode == 'matrix':
             self._matrix = matrix.replan(self._matrix, self.model, self.loss, self.optimizer)   # checked again
             self._matrix.prepare(X, Y)
@@ -140,7 +150,7 @@ class Trainer:
                     batch = order[start:start + size]
                     outputs, batch_total = self._step(X, Y, batch, epoch, b)
                     if classes:
-                        epoch_right += sum(predict_class(out, signed) == Y[i] for out, i in zip(outputs, batch))
+                        epoch_right += _count_right(outputs, Y, batch, signed)
                     batch_loss = _mean_of(batch_total, len(batch))
                     epoch_total += batch_total
                     step += 1
@@ -161,7 +171,8 @@ class Trainer:
     def _step(self, X, Y, batch, epoch, b):
         """one optimizer step on the samples `batch`; returns (the model's outputs, the sum
         of the losses). On any failure everything is put back as it was (see the top)."""
-        weights = [(p, p.data, p.grad) for _, p in self._named]
+        params = self._params
+        datas, grads = list(map(_DATA, params)), list(map(_GRAD, params))
         state = _optimizer_state(self.optimizer)
         at = _Place()
         collecting = gc.isenabled() and self.pause_gc
@@ -170,7 +181,7 @@ class Trainer:
         try:
             return self._run_step(X, Y, batch, at)
         except BaseException as error:
-            for p, data, grad in weights:
+            for p, data, grad in zip(params, datas, grads):
                 p.data, p.grad = data, grad
             if state is not None:
                 self.optimizer.load_state_dict(state)
@@ -226,18 +237,21 @@ class Trainer:
             at.phase, at.sample = 'backward pass', None
             (sum(losses) * scale).backward()
         at.phase, at.sample = 'optimizer step', None
-        for name, p in self._optimized:
-            _check_finite(p.grad, "the gradient of %s" % name)
+        optimized = self._optimized_params
+        if not _all_finite(map(_GRAD, optimized)):
+            for name, p in self._optimized:
+                _check_finite(p.grad, "the gradient of %s" % name)
         self.optimizer.step()
-        for name, p in self._optimized:
-            _check_finite(p.data, "%s after the optimizer step" % name)
+        if not _all_finite(map(_DATA, optimized)):
+            for name, p in self._optimized:
+                _check_finite(p.data, "%s after the optimizer step" % name)
         owner = type(self.optimizer).__name__
         for key, values in (_optimizer_state(self.optimizer) or {}).items():
             if not isinstance(values, list):
                 _check_finite(values, "%s.%s after the optimizer step" % (owner, key))
-                continue
-            for k, v in enumerate(values):      # e.g. Adam's v: g * g can overflow while the weight is fine
-                _check_finite(v, "%s.%s[%d] after the optimizer step" % (owner, key, k))
+            elif not _all_finite(values):
+                for k, v in enumerate(values):      # e.g. Adam's v: g * g can overflow while the weight is fine
+                    _check_finite(v, "%s.%s[%d] after the optimizer step" % (owner, key, k))
         self.optimizer.zero_grad()
         return outputs, total
 
@@ -263,22 +277,31 @@ class Trainer:
         if _lanes is None:
             raise ImportError("Trainer(mode='lanes') needs numpy: pip install scalar-autograd[batch]")
         at.phase, at.sample = 'forward pass', None
-        out = self.model(_lanes.columns([X[i] for i in batch]))
-        targets = [Y[i] for i in batch]
-        if isinstance(targets[0], list):          # several outputs: one target lane per output
-            targets = [_lanes.as_lanes(list(t), 'Trainer targets') for t in zip(*targets)]
+        # the inputs are data, never differentiated: ConstantLanes (see autograd/lanes.py)
+        rows = self._lanes_X[batch] if self._lanes_X is not None else [X[i] for i in batch]
+        out = self.model(_lanes.columns(rows, constant=True))
+        if self._lanes_Y is not None:
+            targets = self._lanes_Y[batch]
+        elif isinstance(Y[batch[0]], list):       # several outputs: one target lane per output
+            targets = [_lanes.as_lanes(list(t), 'Trainer targets') for t in zip(*(Y[i] for i in batch))]
         else:
-            targets = _lanes.as_lanes(targets, 'Trainer targets')
+            targets = _lanes.as_lanes([Y[i] for i in batch], 'Trainer targets')
         losses = autolabel(self.loss(out, targets), LOSS)
         if getattr(losses, 'lanes', None) is None:
             raise TypeError("Trainer(mode='lanes'): the loss must give one loss per sample (Lanes), "
                             "got %r; write it with Value operations, as nn.losses are" % (losses,))
         per_loss = _lanes.per_sample(losses)
-        for k, v in enumerate(per_loss):
-            if isinstance(v, float) and not math.isfinite(v):
-                at.sample = batch[k]
-                raise _NotFinite("the loss is %r" % v)
-        return _lanes.per_sample(out), sum(per_loss), losses
+        if not _all_finite(per_loss):
+            for k, v in enumerate(per_loss):
+                if isinstance(v, float) and not math.isfinite(v):
+                    at.sample = batch[k]
+                    raise _NotFinite("the loss is %r" % v)
+        datas = [out.data] if isinstance(out, Value) else [o.data for o in out]
+        if all(getattr(d, 'dtype', None) == float for d in datas) and len(set(map(len, datas))) == 1:
+            outputs = datas[0] if isinstance(out, Value) else _np.array(datas)   # float lanes: kept as arrays
+        else:
+            outputs = _lanes.per_sample(out)
+        return outputs, sum(per_loss), losses
 
     # ------------------------------------------------------------------ evaluation
     def evaluate(self, X, Y):
@@ -305,7 +328,7 @@ class Trainer:
     def _check_data(self, X, Y, method):
         """X and Y as lists, checked; numbers that are not int, float or Fraction
         (numpy scalars) are converted, so that int labels count as class labels."""
-        X, Y = list(X), list(Y)
+        X, Y = _as_list(X), _as_list(Y)       # numpy arrays: their numbers as Python's, in one call
         who = "Trainer.%s" % method
         if len(X) != len(Y):
             raise ValueError("%s: X has %d samples but Y has %d" % (who, len(X), len(Y)))
@@ -319,10 +342,11 @@ class Trainer:
                 raise ValueError("%s: X[%d] is %r, not a sequence of numbers" % (who, i, x)) from None
             if width is not None and len(row) != width:
                 raise ValueError("%s: X[%d] has %d inputs, the model expects %d" % (who, i, len(row), width))
-            for j, v in enumerate(row):
-                row[j] = _number(v)
-                if row[j] is None:
-                    raise ValueError("%s: X[%d][%d] is %r, not a number" % (who, i, j, v))
+            if not set(map(type, row)) <= _NUMBER_KINDS:       # else every one is a number already
+                for j, v in enumerate(row):
+                    row[j] = _number(v)
+                    if row[j] is None:
+                        raise ValueError("%s: X[%d][%d] is %r, not a number" % (who, i, j, v))
             X[i] = tuple(row)
         for i, y in enumerate(Y):
             if isinstance(y, (list, tuple)):
@@ -357,6 +381,19 @@ def _check_finite(x, what):
         raise _NotFinite("%s is %r" % (what, x))
 
 
+def _all_finite(numbers):
+    """True where no float among numbers is nan or inf, in one pass: their sum is then
+    finite. False where it is not (or overflows): _check_finite then looks at each."""
+    try:
+        total = sum(numbers, 0.0)
+    except (OverflowError, TypeError):      # an int too large for a float, say
+        return False
+    return total - total == 0
+
+
+_DATA, _GRAD = attrgetter('data'), attrgetter('grad')
+
+
 def _named_weights(model, optimizer):
     """([(name, Value)] of everything a step changes: the model's parameters, whose
     gradients backward fills, and the optimizer's; [(name, Value)] of the optimizer's)."""
@@ -384,11 +421,26 @@ def _outputs(model):
     return len(neurons) if neurons is not None else 1 if hasattr(model, 'w') else None
 
 
+def _count_right(outputs, Y, batch, signed):
+    """how many of the batch's predicted classes (predict_class) are Y's. outputs: one entry
+    per sample, or in lanes mode an array, (samples,) for one output, (outputs, samples) for
+    several: then numpy predicts them all at once, as predict_class does one by one."""
+    if getattr(outputs, 'ndim', 0) and not _np.isnan(outputs).any():
+        if outputs.ndim == 2:
+            predicted = outputs.argmax(axis=0)                # the first of the largest
+        else:
+            predicted = _np.where(outputs > 0, 1, -1) if signed else (outputs >= 0.5) * 1
+        return int((predicted == _np.array([Y[i] for i in batch])).sum())
+    if getattr(outputs, 'ndim', 0):                           # nan: as predict_class orders it
+        outputs = outputs.T.tolist() if outputs.ndim == 2 else outputs.tolist()
+    return sum(predict_class(out, signed) == Y[i] for out, i in zip(outputs, batch))
+
+
 def predict_class(out, signed):
     """the class a model output (its numbers) stands for; `signed`: the labels are -1/+1,
     else 0/1 or indices."""
     if isinstance(out, list):
-        return max(range(len(out)), key=out.__getitem__)
+        return out.index(max(out))      # the first of the largest, as argmax
     if signed:
         return 1 if out > 0 else -1
     return 1 if out >= Fraction(1, 2) else 0
@@ -397,6 +449,14 @@ def predict_class(out, signed):
 def _numbers(out):
     """a model output's numbers: a number, or a list of them."""
     return [v.data for v in out] if isinstance(out, list) else out.data
+
+
+_NUMBER_KINDS = {int, float, Fraction}
+
+
+def _as_list(data):
+    """X or Y as a list; a numpy array through .tolist(), which makes its numbers Python's."""
+    return data.tolist() if type(data).__name__ == 'ndarray' else list(data)
 
 
 def _number(v):

@@ -570,3 +570,151 @@ def test_a_lane_leafs_gradient_is_replaced_not_changed_in_place():
     y.backward()
     step(y).reset()
     assert list(y.grad) == [1.0, 1.0]
+
+
+# ------------------------------------------------------------------ real-data scale: a batch from an array, data as constants
+
+def _batch(n=7, k=5, seed=0):
+    return np.random.default_rng(seed).normal(size=(n, k))
+
+
+def test_columns_of_a_float_array_are_the_columns_of_its_rows():
+    from autograd.lanes import ConstantLanes, columns
+    X = _batch()
+    by_rows, by_array = columns(X.tolist(), names=['a', 'b', 'c', 'd', 'e']), columns(X, names=['a', 'b', 'c', 'd', 'e'])
+    assert [type(x) for x in by_array] == [Lanes] * 5 and [x.label for x in by_array] == ['a', 'b', 'c', 'd', 'e']
+    assert all(u.data.dtype == float and u.data.tolist() == v.data.tolist() for u, v in zip(by_array, by_rows))
+    X[0, 0] = 99.0                                  # the graph never shares the caller's array
+    assert by_array[0].lane(0) != 99.0
+    assert all(type(x) is ConstantLanes for x in columns(X, constant=True))
+
+
+def test_columns_of_an_int_or_fraction_array_stay_exact():
+    from autograd.lanes import columns
+    ints = columns(np.array([[1, 2], [3, 4]]))
+    assert [x.data.tolist() for x in ints] == [[1, 3], [2, 4]] and all(type(v) is int for v in ints[0].data)
+    exact = columns(np.array([[Fraction(1, 3), 2], [1, Fraction(1, 2)]], dtype=object))
+    assert [x.data.tolist() for x in exact] == [[Fraction(1, 3), 1], [2, Fraction(1, 2)]]
+    assert columns([[1, 2.5], [3, 4.0]])[0].data.tolist() == [1, 3]          # a column of ints stays exact
+
+
+def test_columns_refuses_what_it_refused_with_the_same_words():
+    from autograd.lanes import columns
+    with pytest.raises(ValueError, match=r"columns: expected a 2-D array, one row per sample, got shape \(3,\)"):
+        columns(np.zeros(3))
+    with pytest.raises(ValueError, match="columns: a batch needs at least one sample"):
+        columns(np.zeros((0, 2)))
+    with pytest.raises(ValueError, match="columns: sample 1 has 1 inputs, sample 0 has 2"):
+        columns([[1.0, 2.0], [3.0]])
+    X = _batch(4, 2)
+    X[2, 1] = math.inf
+    for rows in (X, X.tolist()):                     # the same check and message either way
+        with detect_anomaly():
+            with pytest.raises(FloatingPointError, match=r"a leaf Lanes\(label='x2'\) is not finite at sample 2: inf"):
+                columns(rows, names=['x1', 'x2'])
+
+
+def test_constant_lanes_record_no_edge_and_weights_get_what_lanes_give_them():
+    from autograd.lanes import ConstantLanes
+    values = [1.5, -2.0, 0.0]
+    for make in (lambda: Lanes(values, label='x'), lambda: ConstantLanes(values, label='x')):
+        w, b = Value(-0.75, label='w'), Value(0.5, label='b')
+        x = make()
+        t = w * x + b
+        ((t - x) * t).sum().backward()
+        if type(x) is ConstantLanes:
+            got = (w.grad, b.grad)
+            assert x.grad == 0 and all(p is not x for p in t.parents)          # no edge into the data
+            assert np.array_equal(t.parents[0].operands[1], x.data)           # the graph keeps its numbers
+        else:
+            want = (w.grad, b.grad)
+    assert got == want
+    c = ConstantLanes([1.0, 2.0])
+    for derived in (c * 2.0, c + c, c.exp(), (c - 1.0).relu()):       # data from data is data: a leaf
+        assert type(derived) is ConstantLanes and derived.is_leaf()
+    with no_grad():
+        assert type(c * Value(2.0)) is Lanes
+    assert type(c.sum()) is Value and c.sum().is_leaf()
+
+
+def test_a_dot_of_constant_inputs_is_the_dot_of_lanes_without_their_gradients():
+    from autograd import dot
+    from autograd.lanes import ConstantLanes, columns
+    X = _batch(9, 6, seed=3)
+    rng = np.random.default_rng(4)
+    W, B = rng.normal(size=(4, 6)).tolist(), rng.normal(size=4).tolist()
+    runs = {}
+    for constant in (False, True):
+        ws, bs = [[Value(v) for v in r] for r in W], [Value(v) for v in B]
+        xs = columns(X, constant=constant)
+        zs = [dot(ws[j], xs, bs[j]) for j in range(4)]
+        assert type(zs[0]._b[1]).__name__ == 'MatVecSlopes'                   # the one-product path
+        sum((z.tanh() * (j + 1) for j, z in enumerate(zs)), 0.0).sum().backward()
+        runs[constant] = ([z.data.tolist() for z in zs], [w.grad for r in ws for w in r], [b.grad for b in bs])
+        if constant:
+            assert zs[0].parents == tuple(ws[0]) + (bs[0],) and all(x.grad == 0 for x in xs)
+            assert all(type(o) is np.ndarray for o in zs[0].dot_operands[1])     # the inputs' numbers, kept
+    assert runs[True] == runs[False]
+    # exact constants go term by term and stay exact
+    w = [Value(Fraction(1, 2)), Value(3)]
+    z = dot(w, [ConstantLanes([1, 2]), ConstantLanes([Fraction(1, 3), 0])], Value(1))
+    assert z.data.tolist() == [Fraction(5, 2), 2]
+    z.sum().backward()
+    assert w[0].grad == 3 and w[1].grad == Fraction(1, 3) and z.parents == (w[0], w[1], z.parents[2])
+
+
+def test_views_of_a_graph_with_constant_inputs_work_and_show_them():
+    from autograd import step, to_dot
+    from autograd.lanes import columns
+    X = np.array([[0.5, -1.0], [2.0, 0.25], [1.0, 1.0]])
+    x1, x2 = columns(X, names=['x1', 'x2'], constant=True)
+    w1, w2, b = Value(0.3, label='w1'), Value(-0.2, label='w2'), Value(0.1, label='b')
+    loss = (w1 * x1 + w2 * x2 + b).tanh().sum()
+    loss.backward()
+    expected = (w1.grad, w2.grad, b.grad)
+    w1.grad = w2.grad = b.grad = 0
+    s = step(loss, sample=1)
+    s.run()
+    assert (w1.grad, w2.grad, b.grad) == expected
+    dot_text = to_dot(loss, sample=1)
+    assert 'label="2.0"' in dot_text and 'label="0.25"' in dot_text          # sample 1's inputs, as constants
+
+
+def test_dot_with_lanes_still_refuses_what_dot_refuses():
+    from autograd import dot
+    with pytest.raises(TypeError, match=r"dot: xs\[1\] is str"):
+        dot([Value(1.0), Value(2.0)], [Lanes([1.0]), 'a'])
+    with pytest.raises(TypeError, match=r"for a batch, make the array lanes"):
+        dot([Value(1.0), Value(2.0)], [Lanes([1.0]), np.array([1.0])])
+
+
+@pytest.mark.parametrize('tag', ['+', '-', '*'])
+def test_the_fast_path_with_constants_and_minus_records_what_apply_records(tag):
+    from autograd import OPS
+    from autograd.lanes import ConstantLanes, _fast, apply
+    x, c, w = Lanes([1.5, -2.0, 0.0]), ConstantLanes([0.5, 3.0, -1.0]), Value(-0.75)
+    for a, b in ((x, c), (c, x), (w, c), (c, w), (x, w), (w, x), (x, x)):
+        fast, slow = _fast(a, b, tag), apply(OPS[tag], a, b)
+        assert fast is not None and fast.op == slow.op == tag
+        assert fast.data.tolist() == slow.data.tolist() and fast.parents == slow.parents
+        assert [type(o) for o in fast.operands] == [type(o) for o in slow.operands]
+        for d_fast, d_slow in zip(fast.local_grads, slow.local_grads):
+            if isinstance(d_slow, LaneSum):
+                assert d_fast == d_slow
+            else:
+                assert np.array_equal(np.broadcast_to(d_fast, 3), np.broadcast_to(d_slow, 3))
+    assert _fast(c, c, tag) is None                # constants alone: apply() makes a constant
+
+
+@pytest.mark.parametrize('op', ['exp', 'tanh', 'sigmoid', 'relu', 'relu1'])
+def test_the_unary_fast_path_records_what_apply_records(op):
+    from autograd import OPS
+    from autograd.lanes import apply
+    x = Lanes([1.5, -2.0, 0.0, -0.0, 30.0])
+    fast = UNARY[op](x)
+    slow = apply(OPS[op[:4] if op.startswith('relu') else op], x, 1 if op == 'relu1' else 0 if op == 'relu' else None)
+    assert fast.op == slow.op and fast.parameter == slow.parameter and fast.parents == slow.parents == (x,)
+    assert np.array_equal(fast.data, slow.data) and np.array_equal(fast.local_grads[0], slow.local_grads[0])
+    assert [math.copysign(1, v) for v in fast.data] == [math.copysign(1, v) for v in slow.data]
+    with pytest.raises(OverflowError, match=r"exp\(x\[sample 1\]=800.0\)"):    # a failing lane: apply() names it
+        Lanes([1.0, 800.0], label='x').exp()

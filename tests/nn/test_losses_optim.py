@@ -109,3 +109,28 @@ def test_sgd_with_fraction_lr_stays_exact_and_bad_arguments():
         SGD([w], 0)
     with pytest.raises(TypeError, match="params\\[1\\]"):
         Adam([w, 1.0])
+
+
+def test_cross_entropy_on_lanes_is_the_one_sample_loss_lane_by_lane():
+    # two dots (the sum of exps, the one-hot pick) instead of chains: each lane is the
+    # one-sample loss, and each logit's gradient the one-sample gradient, within 1e-12
+    np = pytest.importorskip('numpy')
+    from autograd.lanes import Lanes
+    rng = np.random.default_rng(7)
+    L, up = rng.normal(scale=3, size=(4, 9)), rng.uniform(0.5, 2, 9)
+    targets = rng.integers(0, 4, 9).tolist()
+    logits = [Lanes(row) for row in L]
+    loss = cross_entropy(logits, targets)
+    (loss * Lanes(up)).sum().backward()
+    for i in range(9):
+        one = [Value(float(v)) for v in L[:, i]]
+        single = cross_entropy(one, targets[i])
+        (single * float(up[i])).backward()
+        assert math.isclose(single.data, loss.lane(i), rel_tol=1e-12, abs_tol=1e-12)
+        assert all(math.isclose(v.grad, l.grad[i], rel_tol=1e-12, abs_tol=1e-12) for v, l in zip(one, logits))
+    # exact logits: a float loss (log), with the pick exact; a target outside 0..K-1 is named with its sample
+    exact = cross_entropy([Lanes([Fraction(1, 2), 2]), Lanes([0, Fraction(1, 3)])], [1, 0])
+    picked = exact.parents[1]
+    assert exact.data.dtype == float and picked.data.tolist() == [0, 2]
+    with pytest.raises(ValueError, match=r"cross_entropy: target_index\[sample 1\] = 3 is not in 0..1"):
+        cross_entropy([Lanes([0.5, 2.0]), Lanes([0.0, 1.0])], [1, 3])

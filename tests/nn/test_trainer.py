@@ -376,3 +376,99 @@ def test_a_bad_label_anywhere_is_refused_before_any_weight_changes(mode):
         with pytest.raises(ValueError, match=message):
             trainer.fit(X, Y, progress=False)
         assert [p.data for p in model.parameters()] == before
+
+
+# ------------------------------------------------------------------ mode='lanes' at real-data scale
+
+def _one_dot_neurons(monkeypatch):
+    """nn.Neuron as one dot node, then its activation (until nn builds neurons so itself)."""
+    from autograd import dot
+
+    def forward(self, x):
+        z = dot(self.w, x, self.b)
+        return {'linear': lambda: z, 'relu': lambda: z.relu(self.grad_at_zero), 'tanh': z.tanh,
+                'sigmoid': z.sigmoid}[self.activation]()
+    monkeypatch.setattr(nn.Neuron, 'forward', forward)
+
+
+@lanes_mode
+@pytest.mark.parametrize('one_dot', [False, True])
+def test_lanes_mode_on_a_float_matrix_gives_the_weights_of_accumulate(monkeypatch, one_dot):
+    # float X goes in as one matrix a batch (ConstantLanes, no input gradients); X as a numpy
+    # array or as lists gives the same weights, and accumulate's within 1e-12
+    import numpy as np
+    if one_dot:
+        _one_dot_neurons(monkeypatch)
+    rng = np.random.default_rng(2)
+    X, Y = rng.uniform(0, 1, size=(23, 6)), rng.integers(0, 4, 23).tolist()
+    results = {}
+    for mode, data in (('accumulate', X.tolist()), ('lanes', X.tolist()), ('lanes array', X)):
+        model = MLP(6, [5, 4], seed=3)
+        history = Trainer(model, nn.cross_entropy, SGD(model.parameters(), lr=0.3), batch_size=8,
+                          mode=mode.split()[0]).fit(data, Y, epochs=2, progress=False)
+        results[mode] = [p.data for p in model.parameters()], history.epoch_accuracy
+    assert results['lanes array'] == results['lanes']
+    assert all(math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12) for a, b in zip(results['lanes'][0], results['accumulate'][0]))
+    assert results['lanes'][1] == results['accumulate'][1]
+
+
+@lanes_mode
+def test_lanes_mode_with_int_inputs_keeps_them_exact(monkeypatch):
+    # int inputs are no float matrix: they go in number by number, exact, as before; with
+    # Fraction weights every number stays exact and equals accumulate's
+    _one_dot_neurons(monkeypatch)
+    X = [(1, 2), (-1, 1), (3, -2), (0, 1), (2, 2)]
+    Y = [1, -1, 2, 0, 1]
+    results = {}
+    for mode in ('accumulate', 'lanes'):
+        model = MLP(2, [3, 1], seed=3)
+        for p in model.parameters():
+            p.data = Fraction(p.data).limit_denominator(7)
+        Trainer(model, half_squared_error, SGD(model.parameters(), lr=Fraction(1, 10)), batch_size=2,
+                mode=mode).fit(X, Y, epochs=2, progress=False)
+        results[mode] = [p.data for p in model.parameters()]
+    assert results['lanes'] == results['accumulate'] and all(type(p) in (int, Fraction) for p in results['lanes'])
+
+
+@lanes_mode
+def test_a_nan_in_a_float_matrix_in_lanes_mode_names_the_sample(monkeypatch):
+    import numpy as np
+    _one_dot_neurons(monkeypatch)
+    X, Y = small_problem()
+    X = np.array(X)
+    X[2, 0] = np.nan
+    model = MLP(2, [3, 1], seed=0)
+    before = [p.data for p in model.parameters()]
+    with pytest.raises(FloatingPointError, match=r"sample X\[2\]: the loss is nan"):
+        Trainer(model, squared_error, SGD(model.parameters(), lr=0.01), shuffle=False, mode='lanes').fit(
+            X, Y, epochs=1, progress=False)
+    assert [p.data for p in model.parameters()] == before
+
+
+def test_the_finiteness_checks_look_at_each_value_only_when_the_sum_is_not_finite_and_argmax_takes_the_first():
+    from nn.trainer import _all_finite, predict_class
+    assert _all_finite([1.0, -2.0, Fraction(1, 3), 7]) and _all_finite([])
+    assert not _all_finite([1.0, math.nan]) and not _all_finite([math.inf, -math.inf])
+    assert not _all_finite([1e308, 1e308]) and not _all_finite([1.0, 10 ** 400])   # then each is looked at
+    assert predict_class([1.0, 3.0, 3.0], False) == 1 and predict_class([-0.0, 0.0], False) == 0
+
+
+@lanes_mode
+def test_lanes_mode_counts_right_predictions_as_predict_class_does():
+    # lanes mode keeps float outputs as arrays and predicts with numpy: the count of
+    # predict_class, ties (the first of the largest), thresholds and nan included
+    import numpy as np
+    from nn.trainer import _count_right, predict_class
+    rng = np.random.default_rng(0)
+    for outputs in (rng.integers(-2, 3, size=(4, 50)).astype(float), rng.integers(-1, 2, size=50) * 0.5):
+        outputs.flat[7] = np.nan if outputs.ndim == 1 else outputs.flat[7]
+        batch = list(range(50))
+        for signed in (False, True):
+            Y = rng.integers(0, 4, 50).tolist() if outputs.ndim == 2 else (
+                rng.choice([-1, 1], 50).tolist() if signed else rng.integers(0, 2, 50).tolist())
+            per_sample = outputs.T.tolist() if outputs.ndim == 2 else outputs.tolist()
+            want = sum(predict_class(out, signed) == Y[i] for out, i in zip(per_sample, batch))
+            assert _count_right(outputs, Y, batch, signed) == want
+            assert _count_right(np.nan_to_num(outputs), Y, batch, signed) == sum(
+                predict_class(out, signed) == Y[i] for out, i in zip(
+                    np.nan_to_num(outputs).T.tolist() if outputs.ndim == 2 else np.nan_to_num(outputs).tolist(), batch))
