@@ -13,7 +13,9 @@ vary 10-100x on a shared 2-core machine).
                  (record_scopes clusters): page size and build time; draw() of the larger
   accumulate     one Trainer step (mode='accumulate', full batch) of MLP(2,[16,16,1]) on
                  100 moons samples against one step of micrograd's own MLP (micrograd.nn)
-                 on the same samples, written as micrograd's demo writes it
+                 on the same samples, written as micrograd's demo writes it; gc on, and each
+                 step ends with gc.collect(), as ../shared/bench times a step (micrograd's
+                 graphs hold reference cycles that only the collector frees)
 """
 import argparse
 import gc
@@ -102,7 +104,8 @@ def accumulate(rounds):
         model = nn.MLP(2, [16, 16, 1], seed=1337, fused=fused)
         trainer = nn.Trainer(model, nn.squared_error, nn.SGD(model.parameters(), lr=0.05),
                              batch_size=None, shuffle=False, mode='accumulate')
-        fns['fused' if fused else 'binary'] = (lambda t: lambda: t.fit(X, Y, epochs=1, progress=False))(trainer)
+        fns['fused' if fused else 'binary'] = (lambda t: lambda: (t.fit(X, Y, epochs=1, progress=False),
+                                                                gc.collect()))(trainer)
     theirs = mnn.MLP(2, [16, 16, 1])
 
     def micrograd_step():       # micrograd's demo: forward every sample, mean loss, backward, SGD
@@ -112,6 +115,8 @@ def accumulate(rounds):
         loss.backward()
         for p in theirs.parameters():
             p.data -= 0.05 * p.grad
+        del loss, losses
+        gc.collect()            # as ../shared/bench: micrograd's graph holds cycles, freed only here
     fns['micrograd'] = micrograd_step
     times = {k: statistics.median(v) for k, v in paired(fns, rounds).items()}
     print("| Trainer accumulate step, MLP(2,[16,16,1]), n = 100 | CPU ms | micrograd's / ours |")
