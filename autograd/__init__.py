@@ -12,14 +12,14 @@ from .explore import explore, flipbook
 from .functional import grad, is_grad_enabled, no_grad
 from .gradcheck import GradcheckError, gradcheck
 from .ops import OPS
-from .render import GraphvizNotFound, draw, to_dot
+from .render import GraphTooBig, GraphvizNotFound, GraphvizTimeout, draw, to_dot
 from .scope import record_scopes, scope
 from .stepper import Step, Stepper, step, trace, tree
 from .value import Value, dot
 
 __all__ = ['Value', 'dot', 'backward', 'topological_order', 'graph_nodes', 'grad', 'no_grad', 'is_grad_enabled',
            'gradcheck', 'GradcheckError', 'detect_anomaly', 'OPS', 'to_dot', 'draw', 'GraphvizNotFound',
-           'record_scopes', 'scope', 'step', 'Step', 'Stepper', 'trace', 'tree', 'explore', 'flipbook']
+           'GraphvizTimeout', 'GraphTooBig', 'record_scopes', 'scope', 'step', 'Step', 'Stepper', 'trace', 'tree', 'explore', 'flipbook']
 # Lanes is not in __all__: `from autograd import *` must work without numpy
 
 

@@ -14,13 +14,12 @@ import html
 import json
 import os
 import re
-import subprocess
 from importlib import resources
 
 from . import notation
 from .notation import fmt
 from .ops import OPS
-from .render import GraphvizNotFound, INSTALL_HINT, MAX_NODES, dot_layout, edge_words
+from .render import MAX_NODES, dot_layout, edge_words, run_dot
 from .stepper import Stepper, _check_root
 from .value import Value
 
@@ -42,16 +41,18 @@ def iframe(page, height=640):
 
 
 def explore(root, path, title=None, clusters=None, params=(), rankdir='LR', at=0, max_nodes=MAX_NODES,
-            stepper=None, sample=None):
+            stepper=None, sample=None, timeout='auto'):
     """Write the explorer page for root's backward pass to `path` (.html added where the
     name has none); returns its path, which Jupyter shows inline. clusters: from
     `with record_scopes() as clusters:`, to fold layers and neurons; at: the step the
     page opens at (Stepper.explore passes its own); sample: in a lane graph (a batch), the
     sample whose lane the page shows (0 unless given), the sums into shared weights being
-    steps of their own. Every .grad is left as it was. Needs Graphviz's `dot`."""
+    steps of their own. Every .grad is left as it was. Needs Graphviz's `dot`.
+    A graph dot would take long on is refused (max_nodes: see to_dot); dot is stopped after
+    timeout seconds (render.run_dot: 'auto' unless given; None: no limit) with GraphvizTimeout."""
     _check_root('explore', root)
     page = explorer_html(root, title=title, clusters=clusters, params=params, rankdir=rankdir, at=at,
-                         stepper=stepper, max_nodes=max_nodes, sample=sample)
+                         stepper=stepper, max_nodes=max_nodes, sample=sample, timeout=timeout)
     path = os.fspath(path)
     if not os.path.splitext(path)[1]:
         path += '.html'
@@ -70,7 +71,7 @@ def flipbook(root, folder, title=None, **options):
 
 
 def explorer_html(root, title=None, clusters=None, params=(), rankdir='LR', at=0, stepper=None,
-                  max_nodes=MAX_NODES, sample=None):
+                  max_nodes=MAX_NODES, sample=None, timeout='auto'):
     """the page as a string (see explore). stepper: a Stepper on root, whose state is
     kept (the page replays the pass from its start)."""
     own = stepper is None
@@ -90,7 +91,7 @@ def explorer_html(root, title=None, clusters=None, params=(), rankdir='LR', at=0
     dot, ids, groups = dot_layout(root, rankdir=rankdir, params=params, clusters=clusters, grads=final,
                                   stepping=True, max_nodes=max_nodes, naming=naming, element_ids=True,
                                   sample=sample, tooltips=False)      # the page's panel says it on hover
-    svg = _svg(dot)
+    svg = _svg(dot, timeout)
     data = {
         'steps': [_step_data(s, ids, before, sample) for s, before in steps],
         'start': {ids[node]: text for node, text in start.items()},
@@ -170,14 +171,10 @@ def _node_data(node, naming, ids, sample=None):
     return info
 
 
-def _svg(dot):
+def _svg(dot, timeout='auto'):
     """dot's SVG for the page: no XML prologue, and no size or viewBox, so that one unit
     is one CSS pixel at zoom 1 and the page's zoom alone decides how big text is."""
-    try:
-        svg = subprocess.run(['dot', '-Tsvg'], input=dot.encode('utf-8'), capture_output=True,
-                             check=True, timeout=600).stdout.decode('utf-8')
-    except FileNotFoundError:
-        raise GraphvizNotFound(INSTALL_HINT) from None
+    svg = run_dot(dot, 'svg', timeout).decode('utf-8')
     svg = svg[svg.index('<svg'):]
     head, rest = svg.split('>', 1)
     keep = [a for a in head[4:].split('\n') if a.strip().startswith('xmlns')]

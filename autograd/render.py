@@ -11,7 +11,13 @@ graphviz.Digraph (pip install graphviz), which shows inline in Jupyter and
 renders files with the `dot` program.
 """
 import html
+import os
+import re
 import shutil
+import signal
+import subprocess
+import sys
+from collections import namedtuple
 
 from .backward import parents_of
 from .notation import (NOTATION, Naming, dot_inputs, dot_symbol, fmt, is_parameter, is_reduction, lane, local_symbol,
@@ -27,6 +33,16 @@ KINDS = {  # kind: (fill colour, what the legend says)
 EDGE_COLOURS = {'done': '#2ca02c', 'current': '#d62728'}
 
 MAX_NODES = 5000      # Graphviz takes minutes past this, and crashes around 1e5 nodes
+# How dot lays every drawing out (graph attributes in the DOT text, so draw(), notebooks and explore
+# all get them). nslimit=2: the network simplex that places nodes across the ranks stops after
+# 2 x (nodes) iterations. A shared value feeding many far-apart operations (an RNN's weight) makes
+# it run for minutes otherwise (36 steps of h = tanh(h*w + c): over 400 s, now 4 s); graphs that
+# converge sooner (an MLP) are not affected. remincross=false: no second pass of crossing
+# minimisation over the whole graph after the one inside each cluster (an MLP(2,[64,64,1]) with
+# clusters: 10 s -> 5 s, as readable). benchmarks/layout_shapes.py measures them.
+LAYOUT = 'nslimit=2; remincross=false;'
+MAX_SECONDS = 15      # a graph dot is estimated to take longer on is refused (max_nodes=None: lay it out anyway)
+DOT_TIMEOUT = 60      # wall-clock seconds dot may run before it is stopped (see dot_timeout)
 MAX_LABEL = 120       # characters of a label shown in a box; the rest is cut, visibly
 
 
@@ -63,7 +79,8 @@ def to_dot(root, rankdir='LR', params=(), depth=None, clusters=None, legend=True
     nodes missing from it show 'grad -'. done: (node, input slot) edges already
     stepped through; current: the edge just stepped, highlighted. stepping: the
     legend explains those colours.
-    max_nodes: a larger graph raises ValueError (None: no limit).
+    max_nodes: a larger graph, or one Graphviz is estimated to take more than MAX_SECONDS
+    to lay out (layout_cost), raises ValueError saying how long it would take (None: no limit).
     sample: in a lane graph (a batch), show this sample's lane (None: a few lanes of each);
     an edge into a shared weight is labelled Σ, the sum over the samples.
     Names come from notation.Naming, as in every other view.
@@ -88,11 +105,9 @@ def dot_layout(root, rankdir='LR', params=(), depth=None, clusters=None, legend=
         raise ValueError("to_dot: rankdir must be 'LR' or 'TB', got %r" % (rankdir,))
     naming = naming or Naming(root)
     nodes = naming.within(depth)
-    if max_nodes is not None and len(nodes) > max_nodes:
-        raise ValueError("to_dot: this graph has %s nodes%s, more than max_nodes=%s that Graphviz lays out "
-                         "in reasonable time; draw a part with depth= (e.g. depth=3), or pass max_nodes=None"
-                         % (format(len(nodes), ','), '' if depth is None else ' within depth %d' % depth,
-                            format(max_nodes, ',')))
+    too_many = max_nodes is not None and len(nodes) > max_nodes
+    if too_many and len(nodes) > 10 * max_nodes:         # not even worth writing out to estimate
+        raise GraphTooBig(_too_many(nodes, depth, max_nodes, "many minutes, if it finishes at all"))
     ids = {node: "n%d" % k for k, node in enumerate(nodes)}
 
     def named(element_id):
@@ -101,8 +116,8 @@ def dot_layout(root, rankdir='LR', params=(), depth=None, clusters=None, legend=
     params = set(params)
     done = set(done)
     # newrank: clusters lay out about 10x faster (an MLP(2,[16,16,1]) loss: 11 s -> 1 s)
-    lines = ['digraph {', '  rankdir=%s; newrank=true;' % rankdir, '  node [fontname="Helvetica", fontsize=11];',
-             '  edge [fontname="Helvetica", fontsize=10];']
+    lines = ['digraph {', '  rankdir=%s; newrank=true; %s' % (rankdir, LAYOUT),
+             '  node [fontname="Helvetica", fontsize=11];', '  edge [fontname="Helvetica", fontsize=10];']
     if sample is not None:          # say whose numbers these are
         title = "%s(numbers: the lane of sample %d)" % (title + "\n" if title else "", sample)
     if title:
@@ -145,7 +160,134 @@ def dot_layout(root, rankdir='LR', params=(), depth=None, clusters=None, legend=
     if legend:
         lines += _legend(kinds_used, stepping or grads is not None)
     lines.append('}')
-    return '\n'.join(lines) + '\n', ids, groups
+    text = '\n'.join(lines) + '\n'
+    if max_nodes is not None:
+        cost = layout_cost(text)
+        if too_many:
+            raise GraphTooBig(_too_many(nodes, depth, max_nodes, "about %s (%s)"
+                                        % (_duration(cost.seconds), cost)))
+        if cost.seconds > MAX_SECONDS:
+            raise GraphTooBig("to_dot: Graphviz would take about %s to lay out this graph%s (estimated from its %s), "
+                              "more than MAX_SECONDS=%d; draw a part with depth= (e.g. depth=3), or pass "
+                              "max_nodes=None to lay it out anyway"
+                              % (_duration(cost.seconds), '' if depth is None else ' within depth %d' % depth, cost,
+                                 MAX_SECONDS))
+    return text, ids, groups
+
+
+class GraphTooBig(ValueError):
+    """to_dot's refusal of a graph Graphviz would take too long to lay out; it says how long, and how to ask anyway."""
+
+
+def _too_many(nodes, depth, max_nodes, estimate):
+    return ("to_dot: this graph has %s nodes%s, more than max_nodes=%s that Graphviz lays out in reasonable time "
+            "(it would take %s, estimated); draw a part with depth= (e.g. depth=3), or pass max_nodes=None"
+            % (format(len(nodes), ','), '' if depth is None else ' within depth %d' % depth, format(max_nodes, ','),
+               estimate))
+
+
+def _duration(seconds):
+    if seconds < 90:
+        return "%.0f s" % max(seconds, 1)
+    if seconds < 5400:
+        return "%.0f min" % (seconds / 60)
+    return "%.0f h" % (seconds / 3600)
+
+
+_EDGE = re.compile(r'\s*(\w+)\s*->\s*(\w+)')
+_NODE = re.compile(r'\s*(\w+)\s*\[')
+
+
+class LayoutCost(namedtuple('LayoutCost', 'nodes edges span seconds')):
+    """a DOT text's nodes and edges as dot sees them, how many ranks its edges span in all,
+    and the CPU seconds dot is estimated to take on it (layout_cost)."""
+
+    def __str__(self):
+        return "%s nodes and %s edges, spanning %s ranks in all" % tuple(format(n, ',') for n in self[:3])
+
+
+def layout_cost(dot):
+    """how long `dot` (with LAYOUT) takes on this DOT text, estimated from its shape: dot places
+    each edge one rank at a time, so an edge from a value to an operation far down the graph
+    (a weight shared by every step of an RNN) costs as much as a chain of nodes that long.
+    Ranks are taken as dot takes them (the longest path from the inputs, each input just
+    before its first use, two ranks per edge where edges have labels); the time is a law
+    (_seconds) fitted to dot's CPU time on benchmarks/layout_shapes.py's graphs and scaled up
+    to be above every one of them. Reads only `a -> b` and `a [` statements, in a few ms."""
+    nodes, edges, span, squares, crossing, ranks, clusters = layout_shape(dot)
+    return LayoutCost(nodes, edges, span, _seconds(nodes, span, squares, crossing, ranks, clusters))
+
+
+def layout_shape(dot):
+    """(nodes, edges, ranks spanned by the edges, sum of the squares of their spans, crossing work,
+    ranks, whether it has clusters): what layout_cost estimates from. Crossing work: the sum over pairs
+    of neighbouring ranks of (edges between them) x (nodes in the second, counting the points
+    where longer edges pass), what one count of edge crossings costs dot."""
+    succ, edges, labels, clusters = {}, 0, False, False
+    for line in dot.splitlines():
+        m = _EDGE.match(line)
+        if m:
+            a, b = m.groups()
+            succ.setdefault(a, []).append(b)
+            succ.setdefault(b, [])
+            edges += 1
+            labels = labels or 'label=' in line
+            continue
+        m = _NODE.match(line)
+        if m and m.group(1) not in ('node', 'edge', 'graph'):
+            succ.setdefault(m.group(1), [])
+        elif 'subgraph cluster_' in line and 'cluster_legend' not in line:
+            clusters = True
+    indegree = dict.fromkeys(succ, 0)
+    for heads in succ.values():
+        for b in heads:
+            indegree[b] += 1
+    rank = dict.fromkeys(succ, 0)
+    ready = [n for n, k in indegree.items() if k == 0]
+    while ready:                                  # longest path from the inputs
+        a = ready.pop()
+        for b in succ[a]:
+            rank[b] = max(rank[b], rank[a] + 1)
+            indegree[b] -= 1
+            if indegree[b] == 0:
+                ready.append(b)
+    has_input = {b for heads in succ.values() for b in heads}
+    for a, heads in succ.items():                 # an input sits just before its first use
+        if heads and a not in has_input:
+            rank[a] = min(rank[b] for b in heads) - 1
+    per_rank = 2 if labels else 1
+    low = min(rank.values(), default=0)
+    width = [0] * (per_rank * (max(rank.values(), default=0) - low) + 2)
+    starts, ends, spans = [0] * len(width), [0] * len(width), []
+    for a, heads in succ.items():
+        ra = per_rank * (rank[a] - low)
+        width[ra] += 1
+        for b in heads:
+            rb = per_rank * (rank[b] - low)
+            spans.append(rb - ra)
+            starts[ra] += 1
+            ends[rb] += 1
+    crossing, passing = 0, 0
+    for r in range(len(width) - 1):
+        passing += starts[r] - ends[r]       # edges between rank r and r + 1
+        crossing += passing * (width[r + 1] + passing - ends[r + 1])
+    return len(succ), edges, sum(spans), sum(k * k for k in spans), crossing, len(width) - 1, clusters
+
+
+def _seconds(nodes, span, squares, crossing, ranks, clusters):
+    """the fitted law (benchmarks/layout_shapes.py --fit): a term for the size, one for routing long
+    edges (squares of spans), one for counting crossings (a layer feeding every node of the next;
+    inside clusters, a tenth) and one for placing nodes across many ranks (network simplex)."""
+    return (FIT['a'] * (nodes + span) ** FIT['p'] + FIT['b'] * squares ** FIT['q']
+            + FIT['c'] * crossing ** FIT['r'] * (FIT['clustered'] if clusters else 1)
+            + FIT['d'] * (nodes * ranks) ** FIT['s'])
+
+
+# benchmarks/layout_shapes.py --fit benchmarks/layout_fit.jsonl (graphviz 2.43): 35 graphs from 0.05 to 160 s
+# (MLPs fused and as binary chains, with and without clusters; RNNs; long chains; powers). The log error is
+# 0.27 (rms); the law is scaled up 1.9x so that no graph took longer than its estimate (they took 0.34-1.0x of it)
+FIT = {'a': 0.00529, 'p': 0.438, 'b': 7.05e-08, 'q': 1.29, 'c': 1.5e-08, 'r': 1.24, 'clustered': 0.101,
+       'd': 1.36e-11, 's': 1.62}
 
 
 def edge_words(node, names, sample=None):
@@ -265,16 +407,69 @@ class GraphvizNotFound(RuntimeError):
     """rendering to a file needs the Graphviz `dot` program."""
 
 
+class GraphvizTimeout(TimeoutError):
+    """`dot` ran past its time limit and was stopped; the message names the graph's size and the way on."""
+
+
 INSTALL_HINT = ("rendering needs the Graphviz program `dot`, which was not found. Install it: "
                 "`apt-get install graphviz` (Debian, Ubuntu), `brew install graphviz` (macOS), "
                 "`conda install graphviz`, or see https://graphviz.org/download/ . "
                 "The DOT text is still there: draw(...).source or to_dot(...).")
 
 
+def dot_timeout(dot):
+    """the wall-clock seconds `dot` gets on this text by default: DOT_TIMEOUT, or 4 x the estimate
+    (layout_cost) for a graph estimated at more than a quarter of that (one asked for with max_nodes=None)."""
+    return max(DOT_TIMEOUT, 4 * layout_cost(dot).seconds)
+
+
+def run_dot(dot, format='svg', timeout='auto', quiet=False, encoding='utf-8'):
+    """`dot -T<format>` on DOT text; its output as bytes. timeout: wall-clock seconds before dot is
+    stopped with GraphvizTimeout ('auto': dot_timeout(dot); None: no limit). dot's warnings go to
+    stderr unless quiet; a failure or a crash (dot 2.43 crashes on some graphs far past the guard)
+    raises DotFailed, a subprocess.CalledProcessError that names the graph's size and what dot said."""
+    if timeout == 'auto':
+        timeout = dot_timeout(dot)
+    command = ['dot', '-T' + format]
+    try:
+        done = subprocess.run(command, input=dot.encode(encoding), capture_output=True, timeout=timeout)
+    except FileNotFoundError:
+        raise GraphvizNotFound(INSTALL_HINT) from None
+    except subprocess.TimeoutExpired:
+        cost = layout_cost(dot)
+        raise GraphvizTimeout("dot was stopped after %s laying out this graph (%s; estimated at %s); draw a part "
+                              "with depth= (e.g. depth=3), or pass timeout=None to wait as long as it takes"
+                              % (_duration(timeout), cost, _duration(cost.seconds))) from None
+    if done.returncode:
+        raise DotFailed(done.returncode, command, done.stdout, done.stderr, layout_cost(dot))
+    if done.stderr and not quiet:
+        sys.stderr.write(done.stderr.decode(encoding, 'replace'))
+    return done.stdout
+
+
+class DotFailed(subprocess.CalledProcessError):
+    """`dot` failed or crashed; the message names the graph's size and what dot said."""
+
+    def __init__(self, returncode, command, output, stderr, cost):
+        super().__init__(returncode, command, output, stderr)
+        self.cost = cost
+
+    def __str__(self):
+        try:
+            how = "crashed (%s)" % signal.Signals(-self.returncode).name
+        except ValueError:
+            how = "failed (exit status %d)" % self.returncode
+        said = self.stderr.decode('utf-8', 'replace').strip() if self.stderr else ''
+        return "dot %s on this graph (%s; estimated at %s)%s" % (how, self.cost, _duration(self.cost.seconds),
+                                                                ': ' + said[-500:] if said else '')
+
+
 def draw(root, **options):
     """root's graph as a graphviz.Digraph (see to_dot for the options): it shows inline
     in Jupyter, and .render('name', format='svg'|'png'|'pdf') writes a file. Without
-    the `dot` program, .source still gives the DOT and rendering raises GraphvizNotFound."""
+    the `dot` program, .source still gives the DOT and rendering raises GraphvizNotFound.
+    .render() and .pipe() stop dot after timeout= seconds (run_dot; 'auto' unless given)
+    with GraphvizTimeout."""
     try:
         import graphviz
     except ImportError:
@@ -289,18 +484,38 @@ _DRAWING = {}
 
 
 def _drawing_class(graphviz):
-    """graphviz.Digraph whose rendering explains how to install Graphviz when `dot` is missing."""
+    """graphviz.Digraph whose rendering runs dot with a time limit (run_dot) and explains how to
+    install Graphviz when `dot` is missing. Options that only graphviz knows (renderer,
+    formatter, engine, outfile...) go to graphviz's own rendering, which has no time limit."""
     if 'class' not in _DRAWING:
         class Drawing(graphviz.Digraph):
-            def render(self, *args, **kwargs):
-                try:
-                    return super().render(*args, **kwargs)
-                except graphviz.ExecutableNotFound:
-                    raise GraphvizNotFound(INSTALL_HINT) from None
+            def render(self, filename=None, directory=None, view=False, cleanup=False, format=None, *args,
+                       timeout='auto', quiet=False, quiet_view=False, **kwargs):
+                if args or kwargs or self.engine != 'dot':
+                    return self._graphviz(super().render, filename, directory, view, cleanup, format, *args,
+                                          quiet=quiet, quiet_view=quiet_view, **kwargs)
+                format = format or self.format
+                source = self.save(filename, directory=directory)
+                rendered = source + '.' + format
+                output = run_dot(self.source, format, timeout, quiet, self.encoding)
+                with open(rendered, 'wb') as f:
+                    f.write(output)
+                if cleanup:
+                    os.remove(source)
+                if view or quiet_view:
+                    self._view(rendered, format=format, quiet=quiet_view)
+                return rendered
 
-            def pipe(self, *args, **kwargs):
+            def pipe(self, format=None, *args, timeout='auto', quiet=False, encoding=None, **kwargs):
+                if args or kwargs or self.engine != 'dot':
+                    return self._graphviz(super().pipe, format, *args, quiet=quiet, encoding=encoding, **kwargs)
+                output = run_dot(self.source, format or self.format, timeout, quiet, self.encoding)
+                return output.decode(encoding) if encoding is not None else output
+
+            @staticmethod
+            def _graphviz(method, *args, **kwargs):
                 try:
-                    return super().pipe(*args, **kwargs)
+                    return method(*args, **kwargs)
                 except graphviz.ExecutableNotFound:
                     raise GraphvizNotFound(INSTALL_HINT) from None
         _DRAWING['class'] = Drawing
@@ -309,35 +524,65 @@ def _drawing_class(graphviz):
 
 # ------------------------------------------------------------------ notebooks
 NOTEBOOK_NODES = 120     # drawn inline in full up to this size; above it, the part nearest the root
+NOTEBOOK_SECONDS = 5     # and if dot is estimated to take longer on it (layout_cost), a smaller part
+NOTEBOOK_TIMEOUT = 30    # dot is stopped after this many seconds (wall clock); the cell shows the text tree
 
 
 def notebook_graph(root, naming=None, **options):
     """HTML for a notebook cell: the graph as SVG at its natural size in a box as wide
     as the cell that scrolls (a big graph is never squeezed or cut off); past
-    NOTEBOOK_NODES nodes, the part within the largest depth that fits, with a note;
-    without the `dot` program, the text tree."""
+    NOTEBOOK_NODES nodes, or NOTEBOOK_SECONDS of estimated layout, the part within the
+    largest depth that fits, with a note; without the `dot` program, or where dot runs
+    past NOTEBOOK_TIMEOUT, the text tree."""
     naming = naming or Naming(root)
     note = ''
     depth = options.pop('depth', None)
-    if depth is None and len(naming.nodes) > NOTEBOOK_NODES:
-        depth = 0
-        while len(naming.within(depth + 1)) <= NOTEBOOK_NODES:
-            depth += 1
-        note = ('<p style="font-family:sans-serif">This graph has %d nodes; shown: the %d within %d steps of '
-                '<code>%s</code>. <code>draw(root, depth=d)</code> draws more.</p>'
-                % (len(naming.nodes), len(naming.within(depth)), depth, html.escape(naming[root])))
+    if depth is None:
+        depth, seconds = _notebook_depth(root, naming, options)
+        if depth is not None:
+            note = ('<p style="font-family:sans-serif">This graph has %d nodes%s; shown: the %d within %d steps of '
+                    '<code>%s</code>. <code>draw(root, depth=d)</code> draws more.</p>'
+                    % (len(naming.nodes), '' if seconds is None else
+                       ', which Graphviz would take about %s to lay out' % _duration(seconds),
+                       len(naming.within(depth)), depth, html.escape(naming[root])))
     try:
         if shutil.which('dot') is None:
             raise GraphvizNotFound(INSTALL_HINT)
-        svg = draw(root, depth=depth, naming=naming, **options).pipe(format='svg').decode('utf-8')
-    except (ImportError, GraphvizNotFound):
+        svg = draw(root, depth=depth, naming=naming, **options).pipe(format='svg', timeout=NOTEBOOK_TIMEOUT)
+        svg = svg.decode('utf-8')
+    except (ImportError, GraphvizNotFound, GraphTooBig, GraphvizTimeout) as error:
         from .stepper import tree
+        if isinstance(error, (GraphTooBig, GraphvizTimeout)):
+            note += '<p style="font-family:sans-serif">%s. The text tree:</p>' % html.escape(str(error))
         return note + '<pre style="max-height:40em;overflow:auto">%s</pre>' % html.escape(
             tree(root, grads=options.get('grads'), max_lines=300, naming=naming))
     # without the XML prologue, which cannot stand inside HTML; at its natural size, which
     # notebook styles (svg {max-width: 100%}) would otherwise squeeze into unreadable text
     svg = svg[svg.index('<svg'):].replace('<svg ', '<svg style="max-width:none" ', 1)
     return note + '<div style="max-width:100%%;max-height:80vh;overflow:auto">%s</div>' % svg
+
+
+def _notebook_depth(root, naming, options):
+    """(depth, estimate): depth None (the whole graph) where it has at most NOTEBOOK_NODES nodes and
+    dot is estimated to lay it out within NOTEBOOK_SECONDS, else the largest depth whose part does;
+    estimate: the whole graph's seconds where that is why it is cut, else None."""
+    depth, whole = None, None
+    if len(naming.nodes) > NOTEBOOK_NODES:
+        depth = 0
+        while len(naming.within(depth + 1)) <= NOTEBOOK_NODES:
+            depth += 1
+    options = dict(options, max_nodes=None)
+    while depth != 0:
+        seconds = layout_cost(to_dot(root, depth=depth, naming=naming, **options)).seconds
+        if seconds <= NOTEBOOK_SECONDS:
+            break
+        if depth is None:
+            whole = seconds
+            depth = 0
+            while len(naming.within(depth)) < len(naming.nodes):
+                depth += 1
+        depth -= 1
+    return depth, whole
 
 
 def notebook_bundle(value):

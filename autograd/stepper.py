@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from . import notation
 from .backward import seed
 from .notation import Naming, fmt
-from .render import GraphvizNotFound, draw, grad_text, notebook_graph
+from .render import NOTEBOOK_TIMEOUT, GraphvizNotFound, GraphvizTimeout, draw, grad_text, notebook_graph
 from .value import Value
 
 
@@ -246,8 +246,8 @@ class Stepper:
         graph too big to lay out, the equation and the text tree."""
         from .explore import explorer_html, iframe
         try:
-            return iframe(explorer_html(self.root, stepper=self, at=self.position))
-        except (GraphvizNotFound, ValueError):
+            return iframe(explorer_html(self.root, stepper=self, at=self.position, timeout=NOTEBOOK_TIMEOUT))
+        except (GraphvizNotFound, GraphvizTimeout, ValueError):
             pass
         equation = self.steps[-1]._repr_html_() if self.steps else ''
         return ('<div class="stepper"><div style="font-family:monospace">%s</div>%s%s</div>'

@@ -281,3 +281,24 @@ def test_script_json_has_no_less_than_sign_and_reads_back_the_same():
     text = script_json(data)
     assert '<' not in text and '\u2028' not in text and '\u2029' not in text
     assert json.loads(text) == data
+
+
+def test_dot_is_stopped_at_the_timeout_and_no_page_is_written(tmp_path):
+    from autograd import GraphvizTimeout
+    w, h = Value(0.9, 'w'), Value(0.5, 'h0')
+    for t in range(30):                                # a second or more of dot's work
+        h = (h * w + 0.1 * t).tanh()
+    with pytest.raises(GraphvizTimeout, match=r"dot was stopped after \d+ s laying out this graph \(\d+ nodes.*"
+                                              r"timeout=None"):
+        explore(h, str(tmp_path / 'rnn'), timeout=0.05)
+    assert os.listdir(tmp_path) == []
+    assert h.grad == 0                                 # every .grad left as it was
+
+
+def test_a_graph_dot_would_take_long_on_is_refused_before_any_work(tmp_path):
+    w, h = Value(0.9, 'w'), Value(0.5, 'h0')
+    for t in range(100):
+        h = (h * w + 0.1 * t).tanh()
+    with pytest.raises(ValueError, match=r"would take about \d+ (s|min|h) to lay out.*max_nodes=None"):
+        explore(h, str(tmp_path / 'rnn'))
+    assert os.listdir(tmp_path) == []

@@ -159,7 +159,9 @@ def test_a_graph_too_big_for_graphviz_is_refused_with_a_way_out():
     y = x
     for _ in range(3000):
         y = y * 1.0 + 0.0
-    with pytest.raises(ValueError, match=r"to_dot: this graph has 6,001 nodes, more than max_nodes=5,000.*depth="):
+    with pytest.raises(ValueError, match=r"to_dot: this graph has 6,001 nodes, more than max_nodes=5,000 that Graphviz "
+                                         r"lays out in reasonable time \(it would take about \d+ (s|min|h) \(18,00\d "
+                                         r"nodes and 18,00\d edges.*depth=.*max_nodes=None"):
         to_dot(y)
     assert to_dot(y, depth=3).count('shape=record') < 10
     assert to_dot(y, max_nodes=None).count('shape=record') == 6001
@@ -201,3 +203,83 @@ def test_a_leaf_root_steps_like_backward():
     assert len(s) == 0 and x.grad == 6 and s.next() is None       # backward() of a leaf adds 1
     s.reset()
     assert x.grad == 5
+
+
+# ------------------------------------------------------------------ how long dot takes: the guard and the timeouts
+
+def rnn(steps):
+    """h = tanh(h * w + 0.1 t), one weight w shared by every step: a small graph whose edges from w
+    reach far down it, which dot's default settings take minutes on (36 steps: over 400 s)."""
+    w, h = Value(0.9, 'w'), Value(0.5, 'h0')
+    for t in range(steps):
+        h = (h * w + 0.1 * t).tanh()
+    return h
+
+
+def test_a_graph_dot_would_take_long_on_is_refused_with_the_estimate_and_the_way_to_ask_anyway():
+    from autograd import GraphTooBig
+    from autograd.render import MAX_SECONDS, layout_cost
+    h = rnn(100)                                       # 302 values only, but w's edges span 1e5 ranks
+    with pytest.raises(GraphTooBig) as e:
+        to_dot(h)
+    message = str(e.value)
+    estimate = layout_cost(to_dot(h, max_nodes=None)).seconds
+    assert estimate > MAX_SECONDS
+    assert re.search(r"would take about \d+ (s|min|h) to lay out this graph", message), message
+    assert 'max_nodes=None' in message and 'depth=' in message and 'nodes and' in message
+    assert isinstance(e.value, ValueError)              # what a caller caught before
+    assert to_dot(h, depth=6).count('shape=record') < 10
+
+
+def test_the_estimate_counts_the_ranks_long_edges_cross_not_only_nodes():
+    from autograd.render import layout_cost
+    x = Value(1.0, 'x')
+    y = x
+    for _ in range(36):
+        y = (y * 1.0 + 0.1).tanh()                     # the rnn's ops, each step its own constant weight
+    chain, shared = layout_cost(to_dot(y)), layout_cost(to_dot(rnn(36)))
+    assert chain.nodes >= shared.nodes and chain.edges >= shared.edges
+    assert shared.span > 10 * chain.span and shared.seconds > 10 * chain.seconds
+
+
+@needs_dot
+def test_the_36_step_rnn_is_laid_out_with_the_settings_every_drawing_gets(tmp_path):
+    from autograd.render import LAYOUT, MAX_SECONDS, layout_cost
+    h = rnn(36)
+    dot = to_dot(h)                                    # not refused: the settings make it seconds
+    assert LAYOUT in dot.splitlines()[1]
+    assert layout_cost(dot).seconds < MAX_SECONDS
+    # with dot's defaults this runs past DOT_TIMEOUT and raises GraphvizTimeout instead
+    path = draw(h).render(str(tmp_path / 'rnn'), format='svg', cleanup=True)
+    assert open(path, encoding='utf-8').read().count('class="node"') == layout_cost(dot).nodes
+
+
+@needs_dot
+def test_dot_is_stopped_at_its_timeout_with_the_graphs_size_and_the_way_on(tmp_path):
+    from autograd import GraphvizTimeout
+    h = rnn(30)                                        # a second or more of dot's work
+    d = draw(h)
+    for run in (lambda: d.pipe(format='svg', timeout=0.05),
+                lambda: d.render(str(tmp_path / 'g'), format='svg', timeout=0.05)):
+        with pytest.raises(GraphvizTimeout) as e:
+            run()
+        message = str(e.value)
+        assert re.match(r"dot was stopped after \d+ s laying out this graph \(\d+ nodes and \d+ edges, spanning "
+                        r"[\d,]+ ranks in all; estimated at \d+ s\)", message), message
+        assert 'timeout=None' in message and 'depth=' in message
+    assert not os.path.exists(str(tmp_path / 'g.svg'))
+    assert d.pipe(format='svg', timeout=None).startswith(b'<?xml')     # no limit: it finishes
+
+
+@needs_dot
+def test_a_notebook_shows_a_part_dot_lays_out_quickly_and_the_text_tree_when_dot_runs_too_long(monkeypatch):
+    from autograd import render
+    h = rnn(36)                                        # 110 values: few enough, but slower than NOTEBOOK_SECONDS
+    assert len(render.Naming(h).nodes) <= render.NOTEBOOK_NODES
+    assert render.layout_cost(to_dot(h)).seconds > render.NOTEBOOK_SECONDS
+    cell = render.notebook_graph(h)
+    assert re.search(r'This graph has 110 nodes, which Graphviz would take about \d+ s to lay out; shown: the \d+ '
+                     r'within \d+ steps of', cell) and '<svg' in cell
+    monkeypatch.setattr(render, 'NOTEBOOK_TIMEOUT', 0.05)
+    cell = render.notebook_graph(rnn(30), depth=200)     # the whole graph: a second or more of dot's work
+    assert 'dot was stopped after' in cell and '<svg' not in cell and '<pre' in cell and 'tanh' in cell
