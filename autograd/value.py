@@ -237,10 +237,7 @@ def dot(ws, xs, b=None):
     wd = [w.data for w in ws]
     xd = [x.data for x in xs]
     bd = None if b is None else b.data
-    try:
-        data = ops.DOT.forward(wd, xd, bd)
-    except (ArithmeticError, ValueError) as error:
-        _fail(ops.DOT, (ws, xs, b), None, error)
+    data = _dot_forward(ws, xs, b, wd, xd, bd)
     m = current()
     if not m.recording:
         return _unrecorded(ops.DOT, data, (ws, xs, b), None, m)
@@ -269,10 +266,7 @@ def _dot_general(ws, xs, b, operands):
     if ops.ARRAY and (isinstance(bd, ops.ARRAY) or any(isinstance(v, ops.ARRAY) for v in wd)
                       or any(isinstance(v, ops.ARRAY) for v in xd)):
         return _lane_dot(ws, xs, b)
-    try:
-        data = ops.DOT.forward(wd, xd, bd)
-    except (ArithmeticError, ValueError) as error:
-        _fail(ops.DOT, (ws, xs, b), None, error)
+    data = _dot_forward(ws, xs, b, wd, xd, bd)
     m = current()
     if not m.recording:
         return _unrecorded(ops.DOT, data, (ws, xs, b), None, m)
@@ -283,6 +277,15 @@ def _dot_general(ws, xs, b, operands):
     keep = [isinstance(p, Value) for p in operands]       # plain numbers are constants: no edge
     edges = (tuple(p for p, k in zip(operands, keep) if k), tuple(d for d, k in zip(local, keep) if k))
     return _record(ops.DOT, data, (ws, xs, b), edges, None, None, m)
+
+
+def _dot_forward(ws, xs, b, wd, xd, bd):
+    """z = b + Σ_i w_i x_i on the operands' numbers, or the error naming the dot and its operands."""
+    try:
+        return ops.DOT.forward(wd, xd, bd)
+    except (ArithmeticError, ValueError) as error:
+        _fail(ops.DOT, (ws, xs, b), None, error)
+
 
 class Value:
     """A scalar node of the computation graph.
