@@ -82,8 +82,8 @@ def explorer(rounds):
                     continue            # 17-28 s a build: only in the full run
                 loss, clusters = one_sample(widths, fused, scopes=True)
                 path = os.path.join(folder, 'page.html')
-                page = lambda: explore(loss, path, clusters=clusters)      # noqa: E731
-                picture = lambda: draw(loss, clusters=clusters).pipe(format='svg')   # noqa: E731
+                page = lambda: explore(loss, path, clusters=clusters, max_nodes=None)      # noqa: E731
+                picture = lambda: draw(loss, clusters=clusters, max_nodes=None).pipe(format='svg')   # noqa: E731
                 times = paired({'explore': page, 'draw': picture}, rounds if fused else 1)
                 naming = Naming(loss)
                 print("| MLP(2,%s) | %s | %d | %d | %.2f MB | %.2f | %.2f |" % (
