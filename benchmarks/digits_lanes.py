@@ -33,17 +33,15 @@ for _var in ('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS'):
 
 import argparse  # noqa: E402
 import gc  # noqa: E402
-import inspect  # noqa: E402
 import random  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
-import time  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import numpy as np  # noqa: E402
 import nn  # noqa: E402
-from autograd import dot  # noqa: E402
 from autograd.lanes import columns  # noqa: E402
+from benchmarks.timing import paired, ratio  # noqa: E402
 
 LR = 0.1
 SIZES = [32, 10]
@@ -58,19 +56,6 @@ def digits():
         return rng.random((1797, 64)).tolist(), rng.integers(0, 10, 1797).tolist(), "random 1797 x 64 (no sklearn)"
     d = load_digits()
     return (d.data / 16.0).tolist(), [int(y) for y in d.target], "sklearn digits 1797 x 64"
-
-
-def fused_model():
-    """nn.MLP(64, [32, 10]) whose neurons are one dot node each; says how it got them."""
-    if 'fused' in inspect.signature(nn.Neuron).parameters:
-        return "nn's own fused Neuron"
-
-    def forward(self, x):                      # nn.Neuron.forward, as one dot and its activation
-        z = dot(self.w, x, self.b)
-        return {'linear': lambda: z, 'relu': lambda: z.relu(self.grad_at_zero),
-                'tanh': z.tanh, 'sigmoid': z.sigmoid}[self.activation]()
-    nn.Neuron.forward = forward
-    return "nn.Neuron.forward patched by this script: dot(w, x, b), then the activation"
 
 
 def lanes_step(X, Y):
@@ -157,23 +142,6 @@ def torch_fit(X, Y, epochs):
     return run
 
 
-def paired(fns, rounds, inner=1):
-    """the functions alternating within each round; CPU seconds per call, {name: [per round]}."""
-    times = {name: [] for name in fns}
-    for _ in range(rounds):
-        for name, fn in fns.items():
-            gc.collect()
-            t = time.process_time()
-            for _ in range(inner):
-                fn()
-            times[name].append((time.process_time() - t) / inner)
-    return times
-
-
-def ratio(times, slow, fast):
-    return statistics.median(s / f for s, f in zip(times[slow], times[fast]))
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--quick', action='store_true')
@@ -182,7 +150,7 @@ def main():
     torch.set_num_threads(1)
     X, Y, source = digits()
     print("data: %s; model: %s; BLAS threads: %s; torch threads: %d"
-          % (source, fused_model(), os.environ['OPENBLAS_NUM_THREADS'], torch.get_num_threads()))
+          % (source, nn.MLP(64, SIZES), os.environ['OPENBLAS_NUM_THREADS'], torch.get_num_threads()))
 
     n, inner = 1000, 10
     lanes, torch_ = lanes_step(X[:n], Y[:n]), torch_step(X[:n], Y[:n])

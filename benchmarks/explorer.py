@@ -13,7 +13,6 @@ so that a graph over it is still measured).
 """
 import argparse
 import os
-import resource
 import statistics
 import sys
 import tempfile
@@ -23,12 +22,7 @@ import nn  # noqa: E402
 from autograd import draw, explore, record_scopes, step, to_dot  # noqa: E402
 from autograd.render import layout_cost  # noqa: E402
 from demos.seed_worked_example import seed_model  # noqa: E402
-
-
-def cpu():
-    """CPU seconds of this process and of its finished children (dot)."""
-    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+from benchmarks.timing import cpu  # noqa: E402
 
 
 def graphs():

@@ -22,12 +22,12 @@ import gc
 import os
 import statistics
 import sys
-import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(os.path.dirname(ROOT), 'shared', 'bench'))
 import bench  # noqa: E402  (../shared/bench/bench.py: data, workload, micrograd)
+from benchmarks.timing import paired, ratio  # noqa: E402
 import numpy as np  # noqa: E402
 from autograd import Value  # noqa: E402
 from autograd.lanes import Lanes  # noqa: E402
@@ -127,22 +127,6 @@ def trainer_fn(mode, pause_gc, n=100):
     def step():
         trainer.fit(X, Y, epochs=1, progress=False)
     return step
-
-
-def paired(fns, reps):
-    """alternate the functions within each round; CPU time; {name: [seconds]}."""
-    times = {name: [] for name in fns}
-    for _ in range(reps):
-        for name, fn in fns.items():
-            gc.collect()
-            t = time.process_time()
-            fn()
-            times[name].append(time.process_time() - t)
-    return times
-
-
-def ratio(times, slow, fast):
-    return statistics.median(s / f for s, f in zip(times[slow], times[fast]))
 
 
 def main():

@@ -20,7 +20,6 @@ vary 10-100x on a shared 2-core machine).
 import argparse
 import gc
 import os
-import resource
 import statistics
 import sys
 import tempfile
@@ -29,15 +28,10 @@ os.environ.setdefault('OPENBLAS_NUM_THREADS', '1')
 os.environ.setdefault('OMP_NUM_THREADS', '1')
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import nn  # noqa: E402
-from autograd import draw, explore, record_scopes, step  # noqa: E402
+from autograd import draw, explore, record_scopes  # noqa: E402
 from autograd.notation import Naming  # noqa: E402
 from nn.data import moons  # noqa: E402
-
-
-def cpu():
-    """CPU seconds of this process and of its finished children (dot)."""
-    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+from benchmarks.timing import cpu, paired  # noqa: E402
 
 
 def one_sample(widths, fused, scopes=False):
@@ -60,18 +54,6 @@ def graph_size():
                                          len(naming.edges), anonymous))
 
 
-def paired(fns, rounds):
-    """{name: [CPU seconds]} with the functions run in turn, round after round."""
-    times = {name: [] for name in fns}
-    for _ in range(rounds):
-        for name, fn in fns.items():
-            gc.collect()
-            start = cpu()
-            fn()
-            times[name].append(cpu() - start)
-    return times
-
-
 def explorer(rounds):
     print("| graph | form | nodes | steps | page size | explore (CPU s incl. dot) | draw (CPU s incl. dot) |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
@@ -84,7 +66,7 @@ def explorer(rounds):
                 path = os.path.join(folder, 'page.html')
                 page = lambda: explore(loss, path, clusters=clusters, max_nodes=None)      # noqa: E731
                 picture = lambda: draw(loss, clusters=clusters, max_nodes=None).pipe(format='svg')   # noqa: E731
-                times = paired({'explore': page, 'draw': picture}, rounds if fused else 1)
+                times = paired({'explore': page, 'draw': picture}, rounds if fused else 1, clock=cpu)
                 naming = Naming(loss)
                 print("| MLP(2,%s) | %s | %d | %d | %.2f MB | %.2f | %.2f |" % (
                     widths, "fused" if fused else "binary", len(naming.nodes), len(naming.edges),
@@ -118,7 +100,7 @@ def accumulate(rounds):
         del loss, losses
         gc.collect()            # as ../shared/bench: micrograd's graph holds cycles, freed only here
     fns['micrograd'] = micrograd_step
-    times = {k: statistics.median(v) for k, v in paired(fns, rounds).items()}
+    times = {k: statistics.median(v) for k, v in paired(fns, rounds, clock=cpu).items()}
     print("| Trainer accumulate step, MLP(2,[16,16,1]), n = 100 | CPU ms | micrograd's / ours |")
     print("| --- | --- | --- |")
     for name in ('fused', 'binary', 'micrograd'):
