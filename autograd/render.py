@@ -20,6 +20,7 @@ import sys
 from collections import namedtuple
 
 from .backward import parents_of
+from .files import write_atomic
 from .notation import (NOTATION, Naming, check_sample, dot_inputs, dot_symbol, fmt, grad_text, is_parameter, is_reduction, lane, local_symbol,
                        local_words, printable)
 from .text import tree
@@ -496,8 +497,7 @@ def _drawing_class(graphviz):
                 source = self.save(filename, directory=directory)
                 rendered = source + '.' + format
                 output = run_dot(self.source, format, timeout, quiet, self.encoding)
-                with open(rendered, 'wb') as f:
-                    f.write(output)
+                write_atomic(rendered, output)     # a failed write leaves the old drawing
                 if cleanup:
                     os.remove(source)
                 if view or quiet_view:

@@ -548,3 +548,20 @@ def test_a_numpy_int_sample_is_an_int_and_a_one_sample_graph_has_no_lanes():
     assert 'the lane of sample 2' in to_dot(L, sample=np.int64(2))
     with pytest.raises(ValueError, match=r"to_dot: sample=0, but this graph carries no lanes \(one sample\)"):
         to_dot(Value(1.0) * 2, sample=0)
+
+
+# --- issue 20, 13: explore's refusal gives explore's advice, not to_dot's depth= (explore takes none)
+
+def test_explore_refuses_a_graph_too_big_with_advice_it_can_take(tmp_path):
+    import inspect
+    from autograd import GraphTooBig, explore
+    x = Value(1.0)
+    for _ in range(5200):
+        x = x * 1.0001
+    with pytest.raises(GraphTooBig) as refused:
+        explore(x, tmp_path / 'big.html')
+    message = str(refused.value)
+    assert message.startswith("explore: this graph has 5,201 nodes") and "max_nodes=None" in message
+    assert "depth=" not in message.split("draw(root, depth=3)")[0]          # depth= only as draw's
+    assert 'depth' not in inspect.signature(explore).parameters
+    assert not (tmp_path / 'big.html').exists()
