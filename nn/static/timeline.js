@@ -93,13 +93,12 @@
     function drawCharts(width) {
       chartBox.textContent = '';
       const m = {left: 54, right: 14, top: 22, bottom: 34}, panelH = 150, accH = data.accuracy ? 120 : 0;
-      const height = panelH + (accH ? accH + 10 : 0);
+      const height = E === 0 ? 40 : panelH + (accH ? accH + 10 : 0);
       const svg = el('svg', {width: width, height: height, class: 'timeline-curves', role: 'img',
                              'aria-label': 'loss per epoch'}, chartBox);
       svg.style.display = 'block';
       if (E === 0) {
-        el('text', {x: width / 2, y: 60, 'text-anchor': 'middle', 'font-size': 13, fill: '#5f6368'}, svg,
-           'no training recorded (epochs = 0)');
+        el('text', {x: 0, y: 24, 'font-size': 13, fill: '#5f6368'}, svg, 'no training recorded (epochs = 0)');
         return {svg: svg, update: function () {}};
       }
       const x0 = 0, x1 = E, plotW = width - m.left - m.right;
@@ -242,6 +241,7 @@
           const [k, sure] = cellClass(b, grid[i]);
           cls[i] = k;
           rects[i].setAttribute('fill', tint(classColour(b, k), 0.1 + 0.45 * sure));
+          rects[i].setAttribute('data-class', k);
         }
         edge.setAttribute('d', b.outputs > 1 ? steps(cls) : contour(grid, cls));
         cells.setAttribute('data-epoch', e);
