@@ -33,7 +33,7 @@ DEFAULT_LR = 0.1
 
 # boundary cells along the longer side of the plotted area: with numpy, and without
 # (then every cell is a pure-Python forward pass per epoch)
-CELLS, CELLS_WITHOUT_NUMPY = 40, 20
+CELLS, CELLS_WITHOUT_NUMPY = 32, 20
 MARGIN = 0.1        # the plotted area reaches this fraction of the data's larger span beyond the data
 DIGITS = 3          # significant digits kept of a cell's output (colour needs no more; it keeps the page small)
 
@@ -168,7 +168,7 @@ def boundary(layers, params, X, Y, loss=None, cells=None):
     Trainer's rule), output > 0 for -1/+1. With several outputs a cell holds the class,
     the index of the largest output (the first of equals).
     """
-    xs, ys = [float(x[0]) for x in X], [float(x[1]) for x in X]
+    xs, ys = [float(getattr(x[0], 'data', x[0])) for x in X], [float(getattr(x[1], 'data', x[1])) for x in X]
     xmin, xmax, ymin, ymax = min(xs), max(xs), min(ys), max(ys)
     pad = MARGIN * max(xmax - xmin, ymax - ymin) or 1.0      # all points in one place: a unit square around it
     xmin, xmax, ymin, ymax = xmin - pad, xmax + pad, ymin - pad, ymax + pad
