@@ -12,7 +12,7 @@ from nn import timeline
 from nn.trainer import predict_class
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SHOTS = os.path.join(ROOT, 'shots')             # kept for a person to look at
+SHOTS = os.path.join(ROOT, 'out', 'screenshots')        # kept for a person to look at (CI artifact)
 CHROMIUM = shutil.which('chromium') or shutil.which('chromium-browser')
 
 
