@@ -14,17 +14,25 @@ values and that derivative at 0, so the gradients agree there too.
 
 torch is imported only when these functions are called: `import nn` needs no torch.
 """
+from __future__ import annotations
+
 import math
 import numbers
 from collections import OrderedDict
+from typing import TYPE_CHECKING, Union
 
 from .layers import ACTIVATIONS, MLP, Layer, Neuron
+
+if TYPE_CHECKING:               # for the hints only: nn imports no torch
+    import torch
+
+Model = Union[Neuron, Layer, MLP]
 
 INSTALL = ("pip install -e '.[torch]' in the clone (PyTorch 2.13.0, its CPU wheel), "
            "or pip install torch==2.13.0")
 
 
-def to_torch(model):
+def to_torch(model: Model) -> torch.nn.Sequential:
     """An equivalent torch.nn.Module of `model` (an nn.Neuron, nn.Layer or nn.MLP):
     float64, the same weights (Fractions and ints rounded to float64), activations and
     bias layout (bias=False gives Linear(..., bias=False)). It takes a tensor of
@@ -59,7 +67,7 @@ def to_torch(model):
     return torch.nn.Sequential(parts)
 
 
-def from_torch(module, model):
+def from_torch(module: torch.nn.Module, model: Model) -> Model:
     """Load the weights of `module` (a torch.nn.Module whose Linear layers, in order,
     have the model's shapes: what to_torch(model) made, trained, on any device and
     dtype, or inside a wrapper such as DistributedDataParallel) into `model`, as

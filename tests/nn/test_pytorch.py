@@ -179,6 +179,14 @@ def test_relu_with_its_own_slope_keeps_relus_values_and_moves_with_the_module():
     assert 'grad_at_zero' not in nn.to_torch(model).state_dict().__repr__()
 
 
+def test_one_sample_without_a_batch_dimension():
+    model = Layer(3, 2, activation='tanh', seed=4)
+    out = nn.to_torch(model)(torch.tensor([0.5, -1.0, 2.0], dtype=torch.float64))
+    assert out.shape == (2,)
+    assert all(close(o.data, t) for o, t in zip(model([0.5, -1.0, 2.0]), out.tolist()))
+    assert nn.to_torch(Neuron(2))(torch.zeros(2, dtype=torch.float64)).shape == (1,)
+
+
 def test_exact_weights_are_rounded_to_float64():
     from fractions import Fraction
     model = Neuron(2, activation='linear')
