@@ -93,12 +93,13 @@ def from_torch(module: torch.nn.Module, model: Model) -> Model:
         where = (name or type(module).__name__) + '.'
         shape = (len(neurons), len(neurons[0].w))
         if tuple(linear.weight.shape) != shape:
-            raise ValueError("from_torch: %sweight has shape %s, the model's %s needs %s (%d neurons of %d inputs)"
-                             % (where, tuple(linear.weight.shape), key, shape, shape[0], shape[1]))
+            raise ValueError("from_torch: %sweight has shape %s, the model's %s needs %s (%d neuron%s of %d input%s)"
+                             % (where, tuple(linear.weight.shape), key, shape, shape[0], "s" * (shape[0] != 1),
+                                shape[1], "s" * (shape[1] != 1)))
         if (linear.bias is None) != (neurons[0].b is None):
             raise ValueError("from_torch: %s has %s, the model's %s neurons have %s"
                              % (name or type(module).__name__, "no bias" if linear.bias is None else "a bias",
-                                key, "one (%sb, ...)" % names[0] if neurons[0].b is not None else "none (bias=False)"))
+                                key, "one (%sb%s)" % (names[0], ", ..." * (len(names) > 1)) if neurons[0].b is not None else "none (bias=False)"))
         W = _floats(torch, linear.weight, where + 'weight')
         for row, (neuron, nname) in enumerate(zip(neurons, names)):
             for i, w in enumerate(neuron.w):

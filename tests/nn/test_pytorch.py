@@ -341,6 +341,12 @@ def test_a_bias_that_differs_is_named():
     with pytest.raises(ValueError, match=r"from_torch: L1 has a bias, the model's L1 neurons have none \(bias=False\)"):
         nn.from_torch(nn.to_torch(model), Layer(2, 3, bias=False))
     assert weights(model) == before
+    neuron = Neuron(3)
+    with pytest.raises(ValueError, match=r"from_torch: L1 has no bias, the model's L1 neurons have one \(b\)"):
+        nn.from_torch(nn.to_torch(Neuron(3, bias=False)), neuron)
+    with pytest.raises(ValueError, match=r"from_torch: Linear.weight has shape \(1, 2\), the model's L1 needs \(1, 3\) "
+                                         r"\(1 neuron of 3 inputs\)"):
+        nn.from_torch(torch.nn.Linear(2, 1), neuron)
 
 
 def test_what_a_torch_layer_cannot_hold_is_refused_by_name():
