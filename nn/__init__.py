@@ -13,6 +13,6 @@ from .matrix import MatrixModeError
 from . import data
 
 __all__ = ['Module', 'Neuron', 'Layer', 'MLP', 'half_squared_error', 'squared_error',
-           'to_torch', 'from_torch', 'binary_cross_entropy', 'binary_cross_entropy_with_logits', 'softmax', 'cross_entropy',
-           'hinge', 'SGD', 'Adam', 'Trainer', 'History', 'Step', 'layer_view', 'batch_view', 'LayerView',
+           'binary_cross_entropy', 'binary_cross_entropy_with_logits', 'softmax', 'cross_entropy',
+           'hinge', 'to_torch', 'from_torch', 'SGD', 'Adam', 'Trainer', 'History', 'Step', 'layer_view', 'batch_view', 'LayerView',
            'BatchView', 'MatrixModeError', 'data', '__version__']
