@@ -21,6 +21,14 @@ from .text import forward_line
 from .value import Value
 
 
+REPR_GRADS = 8           # a Stepper's repr lists every gradient up to this many, else how many and the last step's
+REPR_NAME = 60           # characters of a name a Stepper's repr shows
+
+
+def _cut(name):
+    return name if len(name) <= REPR_NAME else name[:REPR_NAME] + "…"
+
+
 @dataclass(frozen=True, repr=False)
 class Step:
     """One step. Backward (phase 'backward'): parent.grad += local · node.grad.
@@ -276,9 +284,26 @@ class Stepper:
                                                    notation.printable(last.parent_name))
 
     def __repr__(self):
-        so_far = ", ".join("%s=%s" % (notation.printable(self.names[v]), fmt(notation.lane(g, self.sample)))
-                           for v, g in self.grads.items())
-        return "<Stepper %s; gradients so far: %s>" % (self.where(), so_far)
+        """where it stands and the gradients so far: every one on a small graph, else how many and the
+        last step's two (a finished stepper on MLP(2,[16,16,1]) would otherwise print 400 of them)."""
+        grads = self.grads
+        if not self.started and self.forward:
+            return "<Stepper %s; %d of %d values computed, no gradient yet>" % (
+                self.where(), len(self.computed), len(self.computing))
+        if len(grads) > REPR_GRADS and self.steps:
+            last = self.steps[-1]
+            shown = [(v, grads[v]) for v in (last.node, last.parent) if v in grads]
+            return "<Stepper %s; %d gradients so far (.grads has them), the last step's: %s>" % (
+                self.where(), len(grads), self._pairs(shown))
+        if len(grads) > REPR_GRADS:
+            shown = list(grads.items())[:REPR_GRADS]
+            return "<Stepper %s; %d gradients so far (.grads has them), the first: %s, ...>" % (
+                self.where(), len(grads), self._pairs(shown))
+        return "<Stepper %s; gradients so far: %s>" % (self.where(), self._pairs(grads.items()) or "none")
+
+    def _pairs(self, pairs):
+        return ", ".join("%s=%s" % (notation.printable(_cut(self.names[v])), fmt(notation.lane(g, self.sample)))
+                         for v, g in pairs)
 
     def dot_options(self):
         """to_dot options that show this moment: values and gradients so far, finished and current edges."""
