@@ -419,6 +419,44 @@ def step_latex(parent, node, local, upstream, contribution, partner=None):
                _tex_number(local), _tex_number(upstream), _tex_number(contribution)))
 
 
+# ------------------------------------------------------------------ one forward step
+
+_MATH_OPS = {'*': '·', '**': '^'}      # as the articles write them
+
+
+def forward_mathml(sides):
+    """a forward step typeset, c = a · b = 2.0 · -3.0 = -6.0, from text.forward_terms's sides;
+    the value computed is marked 'new' underneath."""
+    def token(kind, text):
+        if kind == 'name':
+            return _mi(text)
+        if kind == 'number':
+            return '<mn>%s</mn>' % html.escape(text)
+        if kind == 'function':
+            return '<mi>%s</mi>' % html.escape(text)
+        if kind == 'words':
+            return '<mtext>%s</mtext>' % html.escape(text)
+        return '<mo>%s</mo>' % html.escape(_MATH_OPS.get(text, text))
+    rows = ['<mrow>%s</mrow>' % ''.join(token(*t) for t in tokens) for _, tokens in sides]
+    rows[-1] = '<munder>%s<mtext mathsize="70%%">new</mtext></munder>' % rows[-1]
+    return '<math display="block" class="step forward"><mrow>%s</mrow></math>' % '<mo>=</mo>'.join(rows)
+
+
+def forward_latex(sides):
+    """a forward step as LaTeX, for notebooks that typeset it with MathJax (see forward_mathml)."""
+    def token(kind, text):
+        if kind == 'name':
+            return _tex_name(text)
+        if kind == 'function':
+            return r'\operatorname{%s}' % _tex_name(text)[len(r'\mathrm{'):-1]
+        if kind in ('number', 'words'):
+            return r'\text{%s}' % _tex_name(text)[len(r'\mathrm{'):-1] if not re.match(r'-?\d[\d.e+-]*\Z', text) else text
+        return {'*': r'\cdot', '**': '^', '(': r'\left(', ')': r'\right)', '·': r'\cdot'}.get(text, text)
+    rows = [' '.join(token(*t) for t in tokens) for _, tokens in sides]
+    rows[-1] = r'\underbrace{%s}_{\text{new}}' % rows[-1]
+    return '$$%s$$' % ' = '.join(rows)
+
+
 NOTATION = ("x.grad: ∂root/∂x, summed so far\n"
             "on an edge: the local derivative ∂out/∂in of one operation\n"
             "one step: in.grad += ∂out/∂in · out.grad")

@@ -155,7 +155,7 @@ def dot_layout(root, rankdir='LR', params=(), depth=None, clusters=None, legend=
     lines += grouped
     lines += ['  ' + e for e in edges]
     if legend:
-        lines += _legend(kinds_used, stepping or grads is not None, title)
+        lines += _legend(kinds_used, stepping or grads is not None, title, values is not None)
     lines.append('}')
     text = '\n'.join(lines) + '\n'
     if max_nodes is not None:
@@ -381,7 +381,7 @@ def _grouped(nodes, body, clusters, ids, element_ids):
     return lines, groups
 
 
-def _legend(kinds_used, stepping, title=None):
+def _legend(kinds_used, stepping, title=None, forward=False):
     """the title (if any), the kinds of box used, the notation and, for a stepper's drawing, the edge
     colours, as the graph's own label above the drawing. Not a cluster of nodes: dot would give each
     of those nodes a rank of its own, and on a left-to-right graph that made every column as wide as
@@ -392,7 +392,8 @@ def _legend(kinds_used, stepping, title=None):
     if stepping:
         columns.append('<font color="%s">green edge: step done</font><br align="left"/><font color="%s">red edge: '
                        'the current step</font><br align="left"/>black edge: not reached yet<br align="left"/>grad -: '
-                       'no gradient has reached it yet<br align="left"/>' % (EDGE_COLOURS['done'], EDGE_COLOURS['current']))
+                       'no gradient has reached it yet<br align="left"/>%s' % (EDGE_COLOURS['done'], EDGE_COLOURS['current'],
+                       'data -: not computed yet (forward pass)<br align="left"/>' if forward else ''))
     rows = '<tr><td align="left" colspan="%d">%s</td></tr>' % (len(columns), _html_lines(title)) if title else ''
     rows += '<tr>%s</tr>' % ''.join('<td align="left" valign="top">%s</td>' % column for column in columns)
     return ['  labelloc=t; labeljust=l; fontname="Helvetica"; fontsize=11;',

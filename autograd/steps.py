@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from . import notation
 from .backward import seed
 from .notation import Naming, fmt
-from .text import forward_line
+from .text import forward_terms
 from .value import Value
 
 
@@ -51,6 +51,7 @@ class Step:
                             # (x_i toward w_i, w_i toward x_i) or a number (a constant; 1 toward b)
     phase: str = 'backward'
     equation: str = None    # a forward step's line, text.forward_line
+    terms: tuple = None     # and its sides as tokens (text.forward_terms), for the typeset forms
 
     @property
     def is_reduction(self):
@@ -89,7 +90,10 @@ class Step:
         return "<Step %d: %s>" % (self.number, self)
 
     def mathml(self, change=True):
-        """the step typeset (a reduction or a forward step as text); change: with the receiver's "before -> after"."""
+        """the step typeset (a reduction as text); change: with the receiver's "before -> after"."""
+        if self.phase == 'forward' and self.terms is not None:
+            prefix = notation.html.escape(self._prefix())
+            return (('<div class="step-sample">%s</div>' % prefix) if prefix else '') + notation.forward_mathml(self.terms)
         if self.is_reduction or self.phase == 'forward':
             return ('<div class="step %s" style="font-family:monospace">%s</div>'
                     % ('forward' if self.phase == 'forward' else 'reduction', notation.html.escape(str(self))))
@@ -102,6 +106,8 @@ class Step:
         return self.mathml()
 
     def _repr_latex_(self):
+        if self.phase == 'forward' and self.terms is not None:
+            return notation.forward_latex(self.terms)
         if self.is_reduction or self.phase == 'forward':
             return None
         return notation.step_latex(self.parent_name, self.node_name, *self._shown()[:3], partner=self.partner)
@@ -206,9 +212,10 @@ class Stepper:
         k = self.position
         if k < len(self.computing):
             node = self.computing[k]
+            terms = forward_terms(node, self.names, self.sample)
             step = Step(k + 1, node, None, None, None, None, None, None, node.data, self.names[self.root],
                         self.names[node], None, self.sample, None, 'forward',
-                        forward_line(node, self.names, self.sample))
+                        " = ".join(text for text, _ in terms), tuple(terms))
             self.steps.append(step)
             self.computed.add(node)
             return step
