@@ -17,17 +17,18 @@ MARKERS = 40        # epochs up to which each epoch's point is also marked (a si
 
 
 def nice_ticks(low, high, count=5):
-    """about `count` round tick values (steps of 1, 2 or 5 times a power of ten) from at most low
-    to at least high; a flat range [v, v] is widened around v."""
+    """round tick values (steps of 1, 2 or 5 times a power of ten, about (high - low) / count) from at
+    most low to at least high; a flat range [v, v] is widened around v."""
     if not (math.isfinite(low) and math.isfinite(high)):
         raise ValueError("nice_ticks: low and high must be finite, got %r and %r" % (low, high))
     if high < low:
         raise ValueError("nice_ticks: high must be >= low, got low=%r, high=%r" % (low, high))
     if high == low:
         low, high = (low - 1, high + 1) if low == 0 else (low - abs(low) / 2, high + abs(high) / 2)
-    rough = (high - low) / max(count - 1, 1)
+    rough = (high - low) / count
     power = 10 ** math.floor(math.log10(rough))
-    step = next(m * power for m in (1, 2, 5, 10) if m * power >= rough)
+    # the round step nearest `rough` on a log scale (thresholds sqrt(2), sqrt(10), sqrt(50), as d3's ticks)
+    step = power * next(m for m, at in ((10, 50 ** 0.5), (5, 10 ** 0.5), (2, 2 ** 0.5), (1, 0)) if rough / power >= at)
     first = math.floor(low / step + 1e-9)
     last = math.ceil(high / step - 1e-9)
     return [round(k * step, 12) for k in range(first, last + 1)]
