@@ -22,7 +22,7 @@ from .value import Value
 
 
 REPR_GRADS = 8           # a Stepper's repr lists every gradient up to this many, else how many and the last step's
-REPR_NAME = 60           # characters of a name a Stepper's repr shows
+REPR_NAME = 60           # characters of a name a Stepper's repr and where() show
 
 
 def _cut(name):
@@ -285,10 +285,10 @@ class Stepper:
             return "step 0 of %d, at the start: %s.grad = %s" % (n, root, fmt(notation.lane(seed(self.root), self.sample)))
         last = self.steps[-1]
         if last.phase == 'forward':
-            return "step %d of %d (forward), last: %s computed" % (k, n, notation.printable(last.node_name))
+            return "step %d of %d (forward), last: %s computed" % (k, n, notation.printable(_cut(last.node_name)))
         return "step %d of %d%s, last: %s -> %s" % (k, n, " (finished)" if k == n else "",
-                                                   notation.printable(last.node_name),
-                                                   notation.printable(last.parent_name))
+                                                   notation.printable(_cut(last.node_name)),
+                                                   notation.printable(_cut(last.parent_name)))
 
     def __repr__(self):
         """where it stands and the gradients so far: every one on a small graph, else how many and the
