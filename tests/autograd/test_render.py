@@ -343,3 +343,23 @@ def test_a_drawing_fits_the_cells_width_with_its_natural_size_one_click_away():
     assert list(draw(L)._repr_mimebundle_(include=['image/svg+xml'])) == ['image/svg+xml']
     # a Value shows the same fitted drawing
     assert L._repr_mimebundle_()['text/html'] == html
+
+
+@needs_dot
+def test_a_steppers_fallback_drawing_is_fitted_too(monkeypatch):
+    # where the explorer page cannot be built (here: refused), a Stepper shows its equation and the drawing
+    from autograd import step, stepper as stepper_module
+    from autograd.render import fitted
+
+    def refuse(*args, **kwargs):
+        raise ValueError("refused")
+    monkeypatch.setattr(stepper_module, 'explorer_html', refuse)
+    s = step(first_example(), forward=True)
+    s.next()
+    shown = s._repr_html_()
+    assert shown.startswith('<div class="stepper"><div style="font-family:monospace">step 1 of ')
+    assert '<math display="block" class="step forward">' in shown
+    drawing = shown[shown.index('<div class="autograd-drawing">'):-len('</div>')]
+    assert drawing == fitted(s.draw().pipe(format='svg').decode())
+    # e = a * b computed (dot writes - as &#45;), d = e + c not yet
+    assert '>data &#45;6.0</text>' in drawing and '>data &#45;</text>' in drawing and 'data 4.0' not in drawing
