@@ -442,6 +442,17 @@ def forward_mathml(sides):
     return '<math display="block" class="step forward"><mrow>%s</mrow></math>' % '<mo>=</mo>'.join(rows)
 
 
+def _tex_text(text):
+    """a number as fmt writes it, in LaTeX: 2.0 as it is, 43/300 ~ 0.1433 as the fraction (as
+    _tex_number writes a backward step's), anything else (a lane's list, a dot's "… (3 more terms)") as text."""
+    if re.match(r'-?\d[\d.e+-]*\Z', text):
+        return text
+    fraction = re.match(r'(-?)(\d+)/(\d+) ~ \S+\Z', text)
+    if fraction:
+        return r'%s\tfrac{%s}{%s}' % fraction.groups()
+    return r'\text{%s}' % re.sub(r'([#$%&_{}])', r'\\\1', text.replace('\\', '/').replace('~', '≈').replace('^', ' ^ '))
+
+
 def forward_latex(sides):
     """a forward step as LaTeX, for notebooks that typeset it with MathJax (see forward_mathml)."""
     def token(kind, text):
@@ -450,7 +461,7 @@ def forward_latex(sides):
         if kind == 'function':
             return r'\operatorname{%s}' % _tex_name(text)[len(r'\mathrm{'):-1]
         if kind in ('number', 'words'):
-            return r'\text{%s}' % _tex_name(text)[len(r'\mathrm{'):-1] if not re.match(r'-?\d[\d.e+-]*\Z', text) else text
+            return _tex_text(text)
         return {'*': r'\cdot', '**': '^', '(': r'\left(', ')': r'\right)', '·': r'\cdot'}.get(text, text)
     rows = [' '.join(token(*t) for t in tokens) for _, tokens in sides]
     rows[-1] = r'\underbrace{%s}_{\text{new}}' % rows[-1]

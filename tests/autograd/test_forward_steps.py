@@ -199,3 +199,15 @@ def test_a_forward_step_in_a_lane_graph_says_whose_lane():
     y = x * w; y.label = 'y'
     shown = step(y, sample=2, forward=True).next()._repr_html_()
     assert shown.startswith('<div class="step-sample">[sample 2] </div>') and '<mn>3.0</mn><mo>·</mo><mn>0.5</mn>' in shown
+
+
+def test_a_forward_steps_latex_writes_fractions_as_fractions_and_anything_else_as_text():
+    from fractions import Fraction
+    from autograd.notation import _tex_text
+    a = Value(Fraction(1, 3), label='a'); b = Value(Fraction(2, 7), label='b')
+    c = a * b; c.label = 'c'
+    assert step(c, forward=True).next()._repr_latex_() == (
+        r'$$\mathrm{c} = \mathrm{a} \cdot \mathrm{b} = \tfrac{1}{3} \cdot \tfrac{2}{7} = \underbrace{\tfrac{2}{21}}_{\text{new}}$$')
+    assert _tex_text('-2.5e-07') == '-2.5e-07' and _tex_text('-43/300 ~ -0.1433') == r'-\tfrac{43}{300}'
+    assert _tex_text('[0.5, -1.0, … 100 samples]') == r'\text{[0.5, -1.0, … 100 samples]}'
+    assert _tex_text('a_b%{x}') == r'\text{a\_b\%\{x\}}'
