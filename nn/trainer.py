@@ -24,6 +24,11 @@ A step is all or nothing: if anything fails inside it (a nan or inf loss, gradie
 weight or optimizer state; an overflow or a division by zero in the engine; even a
 KeyboardInterrupt), the weights, their gradients and the optimizer's state are put
 back as they were before the step, so the model keeps the last finite step.
+
+A step holds backward's grad_lock (autograd/backward.py) from its zero_grad() to the
+optimizer's step and the zero_grad() after it. Whatever else writes .grad takes turns
+with it, backward() in another thread and a Stepper's moves, so the gradients a step
+applies are its own: a view or a stepper in another thread never changes what fit learns.
 """
 import gc
 import math
@@ -36,6 +41,7 @@ from operator import attrgetter
 from typing import List
 
 from autograd import Value, is_grad_enabled, no_grad
+from autograd.backward import grad_lock
 from autograd.notation import autolabel
 from autograd.value import as_number
 
@@ -169,8 +175,13 @@ class Trainer:
         return history
 
     def _step(self, X, Y, batch, epoch, b):
-        """one optimizer step on the samples `batch`; returns (the model's outputs, the sum
-        of the losses). On any failure everything is put back as it was (see the top)."""
+        """one optimizer step on the samples `batch`, holding grad_lock (see the top);
+        returns (the model's outputs, the sum of the losses)."""
+        with grad_lock:
+            return self._undoable_step(X, Y, batch, epoch, b)
+
+    def _undoable_step(self, X, Y, batch, epoch, b):
+        """_step's work: on any failure everything is put back as it was (see the top)."""
         params = self._params
         datas, grads = list(map(_DATA, params)), list(map(_GRAD, params))
         state = _optimizer_state(self.optimizer)
