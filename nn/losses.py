@@ -237,3 +237,19 @@ hinge.check_target = _check_signed
 binary_cross_entropy.check_target = _check_probability
 binary_cross_entropy_with_logits.check_target = _check_probability
 cross_entropy.check_target = _check_index
+
+
+# ------------------------------------------------------------------ the class an output stands for
+# accuracy (Trainer.accuracy, evaluate, History) counts a prediction right where the class
+# the model's output stands for is the target. With one output and 0/1 labels, class 1 is
+# output >= the loss's class_threshold: 1/2 where the output is a probability (the seed
+# articles' rule), 0 where it is a logit z, since sigmoid(z) >= 1/2 exactly where z >= 0.
+# (With -1/+1 labels class 1 is output > 0, and with several outputs the largest: the
+# Trainer's predict_class.) A loss of your own that takes logits sets class_threshold = 0.
+
+def class_threshold(loss):
+    """where class 1 begins for one output under `loss`: its class_threshold, else 1/2."""
+    return getattr(loss, 'class_threshold', HALF)
+
+
+binary_cross_entropy_with_logits.class_threshold = 0

@@ -45,7 +45,7 @@ from autograd.backward import grad_lock
 from autograd.notation import autolabel
 from autograd.value import as_number
 
-from .losses import LOSS
+from .losses import HALF, LOSS, class_threshold
 
 from .layers import model_width
 from . import matrix
@@ -133,6 +133,7 @@ class Trainer:
         history = History()
         classes = _class_labels(Y)
         signed = set(Y) <= {-1, 1} if classes else False
+        threshold = class_threshold(self.loss)
         self._named, self._optimized = _named_weights(self.model, self.optimizer)
         self._params = [p for _, p in self._named]
         self._optimized_params = [p for _, p in self._optimized]
@@ -156,7 +157,7 @@ class Trainer:
                     batch = order[start:start + size]
                     outputs, batch_total = self._step(X, Y, batch, epoch, b)
                     if classes:
-                        epoch_right += _count_right(outputs, Y, batch, signed)
+                        epoch_right += _count_right(outputs, Y, batch, signed, threshold)
                     batch_loss = _mean_of(batch_total, len(batch))
                     epoch_total += batch_total
                     step += 1
@@ -327,12 +328,14 @@ class Trainer:
 
     def accuracy(self, X, Y):
         """the fraction of samples whose predicted class is the target: argmax for
-        several outputs; for one output, >= 0.5 for 0/1 labels (the seed articles'
-        rule) and > 0 for -1/+1 labels."""
+        several outputs; for one output, > 0 for -1/+1 labels, and for 0/1 labels
+        >= the loss's class threshold (losses.class_threshold): 0.5 for a probability
+        (the seed articles' rule), 0 for binary_cross_entropy_with_logits' logit."""
         X, Y = self._check_data(X, Y, 'accuracy')
         signed = set(Y) <= {-1, 1}
+        threshold = class_threshold(self.loss)
         with no_grad():
-            right = sum(predict_class(_numbers(self.model(x)), signed) == y for x, y in zip(X, Y))
+            right = sum(predict_class(_numbers(self.model(x)), signed, threshold) == y for x, y in zip(X, Y))
         return right / len(X)
 
     # ------------------------------------------------------------------ input checks
@@ -432,7 +435,7 @@ def _outputs(model):
     return len(neurons) if neurons is not None else 1 if hasattr(model, 'w') else None
 
 
-def _count_right(outputs, Y, batch, signed):
+def _count_right(outputs, Y, batch, signed, threshold=HALF):
     """how many of the batch's predicted classes (predict_class) are Y's. outputs: one entry
     per sample, or in lanes mode an array, (samples,) for one output, (outputs, samples) for
     several: then numpy predicts them all at once, as predict_class does one by one."""
@@ -440,21 +443,22 @@ def _count_right(outputs, Y, batch, signed):
         if outputs.ndim == 2:
             predicted = outputs.argmax(axis=0)                # the first of the largest
         else:
-            predicted = _np.where(outputs > 0, 1, -1) if signed else (outputs >= 0.5) * 1
+            predicted = _np.where(outputs > 0, 1, -1) if signed else (outputs >= float(threshold)) * 1
         return int((predicted == _np.array([Y[i] for i in batch])).sum())
     if getattr(outputs, 'ndim', 0):                           # nan: as predict_class orders it
         outputs = outputs.T.tolist() if outputs.ndim == 2 else outputs.tolist()
-    return sum(predict_class(out, signed) == Y[i] for out, i in zip(outputs, batch))
+    return sum(predict_class(out, signed, threshold) == Y[i] for out, i in zip(outputs, batch))
 
 
-def predict_class(out, signed):
+def predict_class(out, signed, threshold=HALF):
     """the class a model output (its numbers) stands for; `signed`: the labels are -1/+1,
-    else 0/1 or indices."""
+    else 0/1 or indices; `threshold`: where class 1 begins for one output and 0/1 labels,
+    the loss's (losses.class_threshold: 1/2 for a probability, 0 for a logit)."""
     if isinstance(out, list):
         return out.index(max(out))      # the first of the largest, as argmax
     if signed:
         return 1 if out > 0 else -1
-    return 1 if out >= Fraction(1, 2) else 0
+    return 1 if out >= threshold else 0
 
 
 def _numbers(out):
