@@ -47,7 +47,7 @@ from autograd.value import as_number
 
 from .losses import HALF, LOSS, class_threshold
 
-from .layers import model_width
+from .layers import MLP, Layer, Neuron, model_width
 from . import matrix
 
 try:
@@ -370,13 +370,12 @@ class Trainer:
                 Y[i] = _number(y)
             if Y[i] is None:
                 raise ValueError("%s: Y[%d] is %r, not a number" % (who, i, y))
-        check = getattr(self.loss, 'check_target', None)      # the loss's own rule (losses.py)
-        if check is not None:
-            outputs = _outputs(self.model)
-            for i, y in enumerate(Y):
-                problem = check(y, outputs)
-                if problem:
-                    raise ValueError("%s: Y[%d] is %r: %s" % (who, i, y, problem))
+        shape = _output_shape(self.model)
+        check = getattr(self.loss, 'check_target', None) or _same_shape_checker(Y, shape)
+        for i, y in enumerate(Y):        # the loss's own rule (losses.py), else one shape for all
+            problem = check(y, shape)
+            if problem:
+                raise ValueError("%s: Y[%d] is %r: %s" % (who, i, y, problem))
         return X, Y
 
 
@@ -428,11 +427,34 @@ def _optimizer_state(optimizer):
     return state_dict() if state_dict is not None else None
 
 
-def _outputs(model):
-    """how many outputs a model gives, where it says: an MLP's or a Layer's last width, a Neuron's 1."""
-    layer = model.layers[-1] if hasattr(model, 'layers') else model
-    neurons = getattr(layer, 'neurons', None)
-    return len(neurons) if neurons is not None else 1 if hasattr(model, 'w') else None
+def _output_shape(model):
+    """what a model gives, where it says: () for one Value (a Neuron, an MLP whose last layer
+    has one neuron), (k,) for a list of k (a Layer, an MLP's wider last layer), else None."""
+    if isinstance(model, Neuron):
+        return ()
+    if isinstance(model, Layer):
+        return (len(model.neurons),)
+    if isinstance(model, MLP):
+        k = len(model.layers[-1].neurons)
+        return () if k == 1 else (k,)
+    return None
+
+
+def _same_shape_checker(Y, shape):
+    """the check of a loss of your own, which says nothing of its targets: every target has
+    Y[0]'s shape (a number, or a list of one length), and a list has one target per output
+    where the model gives a list."""
+    first = len(Y[0]) if isinstance(Y[0], list) else None
+
+    def check(y, _):
+        length = len(y) if isinstance(y, list) else None
+        if length != first:
+            return "every target must have the shape of Y[0] = %r (%s)" % (
+                Y[0], "one number" if first is None else "a list of %d" % first)
+        if length is not None and shape and length != shape[0]:
+            return "the model gives a list of %d outputs, so a list target has %d numbers" % (shape[0], shape[0])
+        return None
+    return check
 
 
 def _count_right(outputs, Y, batch, signed, threshold=HALF):

@@ -4,8 +4,8 @@ against the model's outputs before the first step, a number beyond float range i
 mode, and counts given as numpy integers. Every expected value is worked out here."""
 import pytest
 
-from nn import (MLP, SGD, Neuron, Trainer, binary_cross_entropy, binary_cross_entropy_with_logits, data,
-                half_squared_error, squared_error)
+from nn import (MLP, SGD, Layer, Neuron, Trainer, binary_cross_entropy, binary_cross_entropy_with_logits,
+                cross_entropy, data, half_squared_error, hinge, squared_error)
 
 np = pytest.importorskip("numpy")
 
@@ -70,3 +70,70 @@ def test_a_probability_keeps_the_articles_rule_of_one_half():
         assert Trainer(model, loss, SGD(model.parameters(), lr=0.1)).accuracy(X, Y) == 1.0
     # the same outputs read as logits: 0.25 and 0.0 are class 1 now, so two of four are wrong
     assert Trainer(model, binary_cross_entropy_with_logits, SGD(model.parameters(), lr=0.1)).accuracy(X, Y) == 0.5
+
+
+# ------------------------------------------------------------------ 5. every target's shape, before any step
+X3 = [(0.5, -1.0), (1.0, 2.0), (-0.3, 0.7)]
+ONE = "squared_error compares the model's one output with one number, so a target is a number, not a list"
+WRONG_SHAPES = {
+    # the issue's: two good targets, then a one-element list (it used to fail after two steps)
+    'a list at the end': (lambda: MLP(2, [3, 1], seed=0), squared_error, [0.5, 1.0, [0.0]],
+                          r"Trainer\.fit: Y\[2\] is \[0\.0\]: " + ONE),
+    'a column of one-element lists': (lambda: MLP(2, [3, 1], seed=0), squared_error, [[0.5], [1.0], [0.0]],
+                                      r"Trainer\.fit: Y\[0\] is \[0\.5\]: " + ONE),
+    'numbers for three outputs': (lambda: MLP(2, [3, 3], seed=0), squared_error, [0.5, 1.0, 0.0],
+                                  r"Trainer\.fit: Y\[0\] is 0\.5: squared_error compares one output \(a Value\) "
+                                  r"with one number, but the model gives a list of 3 outputs"),
+    'a Layer of one neuron gives a list': (lambda: Layer(2, 1, seed=0), half_squared_error, [0.5, 1.0, 0.0],
+                                           r"Y\[0\] is 0\.5: half_squared_error .* gives a list of 1 output:"),
+    'hinge with a list': (lambda: Neuron(2, seed=0), hinge, [1, -1, [1]], r"Y\[2\] is \[1\]: hinge compares"),
+    'logits from one output': (lambda: MLP(2, [3, 1], seed=0), cross_entropy, [0, 1, 1],
+                               r"Y\[0\] is 0: cross_entropy takes a list of logits, one per class, but the "
+                               r"model gives one output"),
+    'a loss of your own, shapes mixed': (lambda: MLP(2, [3, 1], seed=0), lambda o, y: (o - y) ** 2, [0.5, 1.0, [0.0]],
+                                         r"Y\[2\] is \[0\.0\]: every target must have the shape of Y\[0\] = 0\.5 "
+                                         r"\(one number\)"),
+    'a loss of your own, a list too short': (lambda: MLP(2, [3, 3], seed=0),
+                                             lambda o, y: sum((a - b) ** 2 for a, b in zip(o, y)),
+                                             [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]],
+                                             r"Y\[0\] is \[1\.0, 0\.0\]: the model gives a list of 3 outputs, so a "
+                                             r"list target has 3 numbers"),
+}
+
+
+@pytest.mark.parametrize('mode', ['accumulate', 'graph', 'lanes'])
+@pytest.mark.parametrize('case', WRONG_SHAPES)
+def test_a_target_of_the_wrong_shape_is_refused_before_the_first_step(case, mode):
+    make, loss, Y, message = WRONG_SHAPES[case]
+    model = make()
+    before = model.state_dict()
+    trainer = Trainer(model, loss, SGD(model.parameters(), lr=0.1), batch_size=1, mode=mode)
+    with pytest.raises(ValueError, match=message):
+        trainer.fit(X3, Y, epochs=2, progress=False)
+    assert model.state_dict() == before
+    with pytest.raises(ValueError, match=message.replace('fit', 'evaluate')):
+        trainer.evaluate(X3, Y)
+
+
+@pytest.mark.parametrize('case', ['a list at the end', 'a column of one-element lists'])
+def test_matrix_mode_names_the_target_too(case):
+    make, loss, Y, message = WRONG_SHAPES[case]
+    model = make()
+    before = model.state_dict()
+    with pytest.raises(ValueError, match=message):
+        Trainer(model, loss, SGD(model.parameters(), lr=0.1), batch_size=1, mode='matrix').fit(X3, Y, progress=False)
+    assert model.state_dict() == before
+
+
+@pytest.mark.parametrize('mode', ['accumulate', 'graph', 'lanes'])
+def test_list_targets_for_a_loss_of_your_own_still_train(mode):
+    # three outputs against three targets, a loss written by hand: nothing to refuse
+    model = MLP(2, [3, 3], seed=0)
+    before = model.state_dict()
+
+    def total_squared_error(out, y):
+        return sum(((o - t) ** 2 for o, t in zip(out, y)), out[0] * 0)
+    Y = [[1.0, 0.0, 0.5], [0.0, 1.0, 0.5], [1.0, 1.0, 0.0]]
+    history = Trainer(model, total_squared_error, SGD(model.parameters(), lr=0.1), batch_size=1,
+                      mode=mode).fit(X3, Y, epochs=2, progress=False)
+    assert len(history.step_loss) == 6 and model.state_dict() != before
