@@ -2,6 +2,8 @@
 (issue 20, defects 4, 5, 7 and 8): which class an output stands for, every target checked
 against the model's outputs before the first step, a number beyond float range in matrix
 mode, and counts given as numpy integers. Every expected value is worked out here."""
+from fractions import Fraction
+
 import pytest
 
 from nn import (MLP, SGD, Layer, Neuron, Trainer, binary_cross_entropy, binary_cross_entropy_with_logits,
@@ -137,3 +139,34 @@ def test_list_targets_for_a_loss_of_your_own_still_train(mode):
     history = Trainer(model, total_squared_error, SGD(model.parameters(), lr=0.1), batch_size=1,
                       mode=mode).fit(X3, Y, epochs=2, progress=False)
     assert len(history.step_loss) == 6 and model.state_dict() != before
+
+
+# ------------------------------------------------------------------ 7. matrix mode: a number beyond float range
+BEYOND = 10 ** 400          # an exact int no float can hold (the largest float is about 1.8e308)
+
+
+@pytest.mark.parametrize('X, Y, where, shown', [
+    ([(1.0, 2.0), (BEYOND, 1.0)], [1.0, 0.0], r"X\[1\]\[0\]", r"1000000000000000\.\.\.00000000 \(401 characters\)"),
+    ([(1.0, 2.0), (0.5, -1.0)], [1.0, -BEYOND], r"Y\[1\]", r"-100000000000000\.\.\.00000000 \(402 characters\)"),
+    ([(1, 2), (1, Fraction(BEYOND, 3))], [1, 0], r"X\[1\]\[1\]", r"Fraction\(1000000\.\.\.0000, 3\) \(414 characters\)"),
+    ([(1, 2), (1, 10 ** 5000)], [1, 0], r"X\[1\]\[1\]", r"an int of more than 4300 digits"),
+], ids=['an int in X', 'an int in Y', 'a Fraction in X', 'an int past the int-to-str limit'])
+def test_matrix_mode_names_the_number_too_large_for_a_float(X, Y, where, shown):
+    model = MLP(2, [3, 1], seed=0)
+    before = model.state_dict()
+    trainer = Trainer(model, squared_error, SGD(model.parameters(), lr=0.1), mode='matrix')
+    with pytest.raises(OverflowError, match=r"Trainer\(mode='matrix'\): %s is %s: too large for a float \(about "
+                                            r"1\.8e308 at most\), and the matrix mode computes in float64"
+                       % (where, shown)):
+        trainer.fit(X, Y, progress=False)
+    assert model.state_dict() == before
+
+
+def test_matrix_mode_names_a_weight_too_large_for_a_float():
+    model = MLP(2, [3, 1], seed=0)
+    for p in model.parameters():
+        p.data = 1                                        # int weights: the matrix mode takes them
+    model.layers[1].neurons[0].w[2].data = BEYOND
+    with pytest.raises(OverflowError, match=r"parameter layers\.1\.neurons\.0\.w\.2 is 1000000000000000\.\.\."):
+        Trainer(model, squared_error, SGD(model.parameters(), lr=0.1), mode='matrix').fit(
+            [(1.0, 2.0)], [1.0], progress=False)
