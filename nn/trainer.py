@@ -32,6 +32,7 @@ applies are its own: a view or a stepper in another thread never changes what fi
 """
 import gc
 import math
+import operator
 import random
 import re
 import sys
@@ -95,9 +96,8 @@ class Trainer:
 
     def __init__(self, model, loss, optimizer, batch_size=None, shuffle=True, seed=0, mode='accumulate',
                  pause_gc=True):
-        if batch_size is not None and (not isinstance(batch_size, int) or isinstance(batch_size, bool)
-                                       or batch_size < 1):
-            raise ValueError("Trainer: batch_size must be None or an int >= 1, got %r" % (batch_size,))
+        if batch_size is not None:
+            batch_size = _count("Trainer: batch_size must be None or", batch_size, 1)
         if mode not in MODES:
             raise ValueError("Trainer: mode must be one of %s, got %r" % (MODES, mode))
         self.model, self.loss, self.optimizer = model, loss, optimizer
@@ -124,9 +124,8 @@ class Trainer:
         if not is_grad_enabled():
             raise RuntimeError("Trainer.fit: called inside no_grad(): nothing would be recorded "
                                "and the model would not learn")
+        epochs = _count("Trainer.fit: epochs must be", epochs, 0)
         X, Y = self._check_data(X, Y, 'fit')
-        if not isinstance(epochs, int) or epochs < 0:
-            raise ValueError("fit: epochs must be an int >= 0, got %r" % (epochs,))
         n = len(X)
         size = self.batch_size or n
         batches_per_epoch = -(-n // size)
@@ -377,6 +376,21 @@ class Trainer:
             if problem:
                 raise ValueError("%s: Y[%d] is %r: %s" % (who, i, y, problem))
         return X, Y
+
+
+def _count(must, value, least):
+    """value as an int >= least, a numpy integer converted (numpy scalars are numbers
+    throughout nn); else a ValueError, `must` + "an int >= least". A bool is no count."""
+    kind = getattr(value, 'dtype', None)
+    number = None
+    if not isinstance(value, bool) and (kind is None or kind.kind in 'iu'):
+        try:
+            number = operator.index(value)
+        except TypeError:
+            pass
+    if number is None or number < least:
+        raise ValueError("%s an int >= %d, got %s %r" % (must, least, type(value).__name__, value))
+    return number
 
 
 class _Place:

@@ -170,3 +170,36 @@ def test_matrix_mode_names_a_weight_too_large_for_a_float():
     with pytest.raises(OverflowError, match=r"parameter layers\.1\.neurons\.0\.w\.2 is 1000000000000000\.\.\."):
         Trainer(model, squared_error, SGD(model.parameters(), lr=0.1), mode='matrix').fit(
             [(1.0, 2.0)], [1.0], progress=False)
+
+
+# ------------------------------------------------------------------ 8. counts: numpy integers, and no bools
+@pytest.mark.parametrize('count', [np.int64(2), np.int32(2), np.uint8(2)], ids=lambda c: type(c).__name__)
+def test_batch_size_and_epochs_take_numpy_integers(count):
+    X, Y = [(0.5, -1.0), (1.0, 2.0), (-0.3, 0.7)], [1.0, 0.0, 1.0]
+    model = MLP(2, [3, 1], seed=0)
+    trainer = Trainer(model, squared_error, SGD(model.parameters(), lr=0.1), batch_size=count)
+    assert type(trainer.batch_size) is int
+    history = trainer.fit(X, Y, epochs=count, progress=False)
+    assert len(history.epoch_loss) == 2 and len(history.step_loss) == 4       # batches of 2 and 1, twice
+
+
+@pytest.mark.parametrize('value, shown', [(True, 'bool True'), (np.True_, 'bool np.True_'), (-1, 'int -1'),
+                                          (2.0, 'float 2.0'), (np.float64(2.0), r'float64 np.float64\(2.0\)'),
+                                          (None, 'NoneType None'), ('2', "str '2'")],
+                         ids=['True', 'numpy True', '-1', '2.0', 'numpy 2.0', 'None', "'2'"])
+def test_epochs_must_be_a_count_and_true_is_none(value, shown):
+    model = MLP(2, [3, 1], seed=0)
+    before = model.state_dict()
+    with pytest.raises(ValueError, match=r"Trainer\.fit: epochs must be an int >= 0, got %s$" % shown):
+        Trainer(model, squared_error, SGD(model.parameters(), lr=0.1)).fit([(0.5, -1.0)], [1.0], epochs=value,
+                                                                           progress=False)
+    assert model.state_dict() == before
+
+
+@pytest.mark.parametrize('value, shown', [(True, 'bool True'), (np.True_, 'bool np.True_'), (np.int64(0), 'int64 np.int64\\(0\\)'),
+                                          (np.float64(2.0), r'float64 np.float64\(2.0\)')],
+                         ids=['True', 'numpy True', 'numpy 0', 'numpy 2.0'])
+def test_batch_size_must_be_a_count_and_true_is_none(value, shown):
+    model = MLP(2, [3, 1], seed=0)
+    with pytest.raises(ValueError, match=r"Trainer: batch_size must be None or an int >= 1, got %s$" % shown):
+        Trainer(model, squared_error, SGD(model.parameters(), lr=0.1), batch_size=value)
