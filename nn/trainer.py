@@ -206,6 +206,8 @@ class Trainer:
             lane = re.search(r'\[sample (\d+)\]', str(error)) if self.mode == 'lanes' else None
             if lane and int(lane.group(1)) < len(batch):
                 where += ", sample X[%d] (the batch's sample %s)" % (batch[int(lane.group(1))], lane.group(1))
+            elif self.mode == 'lanes' and at.sample is None and isinstance(error, OverflowError):
+                where += _beyond_float(X, Y, batch)      # a lane array's conversion names no lane
             raise FloatingPointError("Trainer: at %s, in the %s: %s: %s; %s"
                                      % (where, at.phase, type(error).__name__, error, STOPPED)) from error
         finally:
@@ -376,6 +378,29 @@ class Trainer:
             if problem:
                 raise ValueError("%s: Y[%d] is %r: %s" % (who, i, y, problem))
         return X, Y
+
+
+def _beyond_float(X, Y, batch):
+    """", sample X[i] (X[i][j] is too large for a float)" for the batch's first sample that holds
+    an int or Fraction beyond float range (in X or Y), or "" where none does."""
+    for i in batch:
+        places = [("X[%d][%d]" % (i, j), v) for j, v in enumerate(X[i])]
+        if isinstance(Y[i], list):
+            places += [("Y[%d][%d]" % (i, j), v) for j, v in enumerate(Y[i])]
+        else:
+            places.append(("Y[%d]" % i, Y[i]))
+        for name, v in places:
+            if isinstance(v, (int, Fraction)) and not _fits_float(v):
+                return ", sample X[%d] (%s is too large for a float)" % (i, name)
+    return ""
+
+
+def _fits_float(v):
+    try:
+        float(v)
+    except OverflowError:
+        return False
+    return True
 
 
 def _count(must, value, least):

@@ -203,3 +203,18 @@ def test_batch_size_must_be_a_count_and_true_is_none(value, shown):
     model = MLP(2, [3, 1], seed=0)
     with pytest.raises(ValueError, match=r"Trainer: batch_size must be None or an int >= 1, got %s$" % shown):
         Trainer(model, squared_error, SGD(model.parameters(), lr=0.1), batch_size=value)
+
+
+@pytest.mark.parametrize('X, Y, named', [
+    ([(1.0, 2.0), (0.5, 1.0), (BEYOND, 1.0)], [1.0, 0.0, 1.0], r"sample X\[2\] \(X\[2\]\[0\] is too large for a float\)"),
+    ([(1.0, 2.0), (0.5, 1.0), (0.5, 1.0)], [1.0, BEYOND, 1.0], r"sample X\[1\] \(Y\[1\] is too large for a float\)"),
+], ids=['in X', 'in Y'])
+def test_lanes_mode_names_the_sample_whose_number_is_too_large_for_a_float(X, Y, named):
+    # the batch is one lane graph, and numpy's conversion names no lane: the Trainer finds the sample
+    model = MLP(2, [3, 1], seed=0)
+    before = model.state_dict()
+    with pytest.raises(FloatingPointError, match=r"Trainer: at epoch 1, batch 1, %s, in the forward pass: "
+                                                 r"OverflowError" % named):
+        Trainer(model, squared_error, SGD(model.parameters(), lr=0.1), mode='lanes', shuffle=False).fit(
+            X, Y, progress=False)
+    assert model.state_dict() == before
