@@ -18,7 +18,11 @@ from . import mode
 from . import ops
 
 
-_one_at_a_time = threading.Lock()   # backward() keeps its marks in .grad: see its docstring
+# Whoever writes .grad takes turns under this one process-wide lock: backward() keeps its marks
+# in .grad (see its docstring); a Trainer's step holds it from zero_grad() through the optimizer's
+# step, so that the gradients it applies are its own; a Stepper holds it for each move (steps.py).
+# Re-entrant, because a step calls backward().
+grad_lock = threading.RLock()
 
 
 def is_nary(node):
@@ -182,9 +186,10 @@ def backward(root):
     walk's mark instead of being added to a zero.
 
     Threads take turns: the walk keeps its marks in .grad, so backward() holds
-    one process-wide lock, and two threads differentiating the same graph (or
-    graphs that share nodes) run one after the other, as two calls in sequence
-    would. grad() touches no .grad and does not wait.
+    one process-wide lock, grad_lock, and two threads differentiating the same
+    graph (or graphs that share nodes) run one after the other, as two calls in
+    sequence would; a Trainer's step holds it too, so another thread's backward()
+    waits for the step to end. grad() touches no .grad and does not wait.
 
     If it fails half-way (detect_anomaly(), Ctrl-C), no mark is left behind and
     the intermediates read 0; under detect_anomaly() the leaves also get back the
@@ -195,7 +200,7 @@ def backward(root):
         is_leaf = root._a is None
     except AttributeError:
         raise TypeError("backward: expected a Value, got %s %r" % (type(root).__name__, root)) from None
-    with _one_at_a_time:
+    with grad_lock:
         if is_leaf:         # d root/d root = 1, accumulated like any leaf
             root.grad = root.grad + seed(root)
             return

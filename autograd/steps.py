@@ -11,11 +11,15 @@ exactly, .reset() puts back every gradient as it was before.
 With forward=True the forward pass comes first, one operation node at a time in
 evaluation order (`c = a * b = 2.0 * -3.0 = -6.0`); a node's value shows only once it
 is computed, and no gradient exists until the first backward step.
+
+Every move that writes .grad holds backward's grad_lock, as a Trainer's step does: a
+Stepper in another thread waits for the step to end, and never changes what it applies.
 """
+import functools
 from dataclasses import dataclass
 
 from . import notation
-from .backward import seed
+from .backward import grad_lock, seed
 from .notation import Naming, fmt
 from .text import forward_terms
 from .value import Value
@@ -27,6 +31,15 @@ REPR_NAME = 60           # characters of a name a Stepper's repr and where() sho
 
 def _cut(name):
     return name if len(name) <= REPR_NAME else name[:REPR_NAME] + "…"
+
+
+def _holding_grad_lock(method):
+    """method, run holding grad_lock (see the module's docstring)."""
+    @functools.wraps(method)
+    def holding(self, *args):
+        with grad_lock:
+            return method(self, *args)
+    return holding
 
 
 @dataclass(frozen=True, repr=False)
@@ -145,6 +158,7 @@ class Stepper:
         if not forward:
             self._start()
 
+    @_holding_grad_lock
     def _start(self):
         """the gradients as backward() starts them: root 1, intermediates 0, leaves as they are."""
         for node in self.naming.nodes:
@@ -157,6 +171,7 @@ class Stepper:
         self.reached = {self.root}
         self.started = True
 
+    @_holding_grad_lock
     def _unstart(self):
         """every gradient back to what it was before the stepper."""
         for node, g in self.saved:
@@ -204,6 +219,7 @@ class Stepper:
         return {node: node.grad for node in self.naming.nodes
                 if node in self.reached or (node._a is None and (notation.has_lanes(node.grad) or node.grad != 0))}
 
+    @_holding_grad_lock
     def next(self):
         """take the next step (a backward one on the nodes' .grad) and return it; None when all are done."""
         k = self.position
@@ -241,6 +257,7 @@ class Stepper:
             self._partners[node] = notation.dot_partners(node, self.names)
         return self._partners[node][slot]
 
+    @_holding_grad_lock
     def prev(self):
         """undo the last step: a backward step's parent .grad goes back to exactly what it
         held (back before the first one, every gradient as before the stepper); returns it."""

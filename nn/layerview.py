@@ -25,15 +25,20 @@ batch_view(model, loss, X, Y) is 000's batch: every sample on its own graph,
 backward from Loss^learning = loss_i / n, and the sums of the weight gradients:
 the gradient of Loss^avg, the one the Trainer applies.
 
-Neither changes the model: its parameters' .grad are put back as they were, and
-no weight moves.
+Neither touches the model: the view runs its sample through the model's neurons
+with its own copies of the parameters (the same values and names, read between two
+of a Trainer's steps), so backward() fills the copies' .grad; the model's .grad are
+never written, not even for a moment, and no weight moves. Another thread may be
+training the model meanwhile.
 """
+import copy
 import html
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Optional
 
 from autograd import Value, is_grad_enabled
+from autograd.backward import grad_lock
 from autograd.notation import fmt
 
 from .layers import MLP, Layer, Neuron, as_values, name_outputs
@@ -219,47 +224,80 @@ def layer_view(model, loss, x, y, scale=1):
     under `loss` (e.g. nn.half_squared_error): a LayerView. `scale`: the δ's are those
     of scale * loss; 1/n is 000's Loss^learning for a sample of a batch of n."""
     layers, single = _layers_of(model)
-    if not is_grad_enabled():
-        raise RuntimeError("layer_view: called inside no_grad(), where no graph is recorded to read; "
-                           "call it outside the no_grad() block")
-    width = len(layers[0][1][0].w)
-    try:
-        row = [v.data if isinstance(v, Value) else v for v in x]
-    except TypeError:
-        raise TypeError("layer_view: x must be a sequence of %d numbers, got %s %r"
-                        % (width, type(x).__name__, x)) from None
-    params = model.parameters()
-    saved = [p.grad for p in params]
-    try:
-        for p in params:
-            p.grad = 0
-        xs = as_values(row, 'layer_view', width)
-        h, made = xs, []
-        for name, neurons in layers:              # each neuron names its z and a (L1.n3.z, L1.n3.a)
-            a = [n.forward(h) for n in neurons]
-            made.append((name, neurons, [_pre_activation(n, ai, name) for n, ai in zip(neurons, a)], a))
-            h = a
-        output = name_outputs(h[0] if single else h)
-        loss_value = loss(output, y)
-        if not isinstance(loss_value, Value):
-            raise TypeError("layer_view: the loss %s returned %s %r, not a Value"
-                            % (getattr(loss, '__name__', loss), type(loss_value).__name__, loss_value))
-        (loss_value * scale if scale != 1 else loss_value).backward()
-        return _read(model, xs, y, output, loss_value, scale, made)
-    finally:
-        for p, g in zip(params, saved):
-            p.grad = g
+    _check_recording('layer_view')
+    return _view(model, _own_copies(layers), single, loss, x, y, scale)
 
 
 def batch_view(model, loss, X, Y):
-    """000's batch: layer_view of every sample with scale 1/n, and their sums (a BatchView)."""
+    """000's batch: layer_view of every sample with scale 1/n, and their sums (a BatchView),
+    all with the same weights."""
+    layers, single = _layers_of(model)
+    _check_recording('batch_view')
     X, Y = list(X), list(Y)
     if len(X) != len(Y):
         raise ValueError("batch_view: X has %d samples but Y has %d" % (len(X), len(Y)))
     if not X:
         raise ValueError("batch_view: no samples (X and Y are empty)")
     scale = Fraction(1, len(X))
-    return BatchView([layer_view(model, loss, x, y, scale) for x, y in zip(X, Y)])
+    copies = _own_copies(layers)            # one copy for the batch: every sample sees the same weights
+    return BatchView([_view(model, copies, single, loss, x, y, scale) for x, y in zip(X, Y)])
+
+
+def _check_recording(who):
+    if not is_grad_enabled():
+        raise RuntimeError("%s: called inside no_grad(), where no graph is recorded to read; "
+                           "call it outside the no_grad() block" % who)
+
+
+def _own_copies(layers):
+    """[(name, neurons)] with each neuron a shallow copy whose w and b are new leaves of the
+    same values and names (a parameter shared by two neurons stays shared). The view
+    backpropagates into these, so the model's .grad is never written: a Trainer in another
+    thread applies exactly the gradients it computed. Copied under grad_lock, which a
+    Trainer's step holds, so the weights are those between two of its steps."""
+    fresh = {}
+
+    def own(p):
+        if p is not None and id(p) not in fresh:
+            fresh[id(p)] = Value(p.data, p.label)
+        return None if p is None else fresh[id(p)]
+    copies = []
+    with grad_lock:
+        for name, neurons in layers:
+            mine = []
+            for n in neurons:
+                c = copy.copy(n)
+                c.w, c.b = [own(w) for w in n.w], own(n.b)
+                mine.append(c)
+            copies.append((name, mine))
+    return copies
+
+
+def _view(model, layers, single, loss, x, y, scale):
+    """layer_view's work, on `layers`, the view's own copies of the model's neurons."""
+    width = len(layers[0][1][0].w)
+    try:
+        row = [v.data if isinstance(v, Value) else v for v in x]
+    except TypeError:
+        raise TypeError("layer_view: x must be a sequence of %d numbers, got %s %r"
+                        % (width, type(x).__name__, x)) from None
+    xs = as_values(row, 'layer_view', width)
+    h, made = xs, []
+    for name, neurons in layers:              # each neuron names its z and a (L1.n3.z, L1.n3.a)
+        a = [n.forward(h) for n in neurons]
+        made.append((name, neurons, [_pre_activation(n, ai, name) for n, ai in zip(neurons, a)], a))
+        h = a
+    output = name_outputs(h[0] if single else h)
+    loss_value = loss(output, y)
+    if not isinstance(loss_value, Value):
+        raise TypeError("layer_view: the loss %s returned %s %r, not a Value"
+                        % (getattr(loss, '__name__', loss), type(loss_value).__name__, loss_value))
+    for _, neurons in layers:                 # the copies' gradients are this sample's alone
+        for n in neurons:
+            for p in n.w + ([n.b] if n.b is not None else []):
+                p.grad = 0
+    (loss_value * scale if scale != 1 else loss_value).backward()
+    return _read(model, xs, y, output, loss_value, scale, made)
 
 
 # ------------------------------------------------------------------ reading the graph

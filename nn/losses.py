@@ -214,26 +214,63 @@ def hinge(score, y):
 # ------------------------------------------------------------------ targets, checked before training
 # Trainer checks every target with these before any weight changes, so that a bad label
 # at the end of the data cannot stop training after some steps were already taken.
-# Each returns None for a good target, else what is wrong; `outputs` is the model's
-# number of outputs, where it is known.
+# Each takes the target and what the model gives, where it is known: () for one output
+# (a Value), (k,) for a list of k outputs, None for a model that does not say. It returns
+# None for a good target, else what is wrong.
 
-def _check_signed(y, outputs):
-    return None if y in (-1, 1) else "hinge's labels are -1 or +1"
-
-
-def _check_probability(y, outputs):
-    return None if 0 <= y <= 1 else "binary cross-entropy's targets are in [0, 1]"
+def _outputs_text(shape):
+    k = shape[0]
+    return "a list of %d output%s" % (k, "" if k == 1 else "s")
 
 
-def _check_index(y, outputs):
+def _check_one(name, rule=None, words=None):
+    """the check of a loss that compares one output (a Value) with one number: the model
+    gives one output, the target is a number, and it obeys `rule` (else: `words`)."""
+    def check(y, shape):
+        if shape is not None and shape != ():
+            return ("%s compares one output (a Value) with one number, but the model gives %s: give the "
+                    "model one output" % (name, _outputs_text(shape)))
+        if isinstance(y, (list, tuple)):
+            return "%s compares the model's one output with one number, so a target is a number, not a list" % name
+        if rule is not None and not rule(y):
+            return words
+        return None
+    return check
+
+
+def _check_index(y, shape):
+    if shape == ():
+        return ("cross_entropy takes a list of logits, one per class, but the model gives one output "
+                "(a Value): give it one output per class")
     if not isinstance(y, int) or isinstance(y, bool):
         return "cross-entropy's target is a class index (an int)"
-    if y < 0 or (outputs is not None and y >= outputs):
-        return "cross-entropy's target is a class index in 0..%s" % ('' if outputs is None else outputs - 1)
+    if y < 0 or (shape is not None and y >= shape[0]):
+        return "cross-entropy's target is a class index in 0..%s" % ('' if shape is None else shape[0] - 1)
     return None
 
 
-hinge.check_target = _check_signed
-binary_cross_entropy.check_target = _check_probability
-binary_cross_entropy_with_logits.check_target = _check_probability
+half_squared_error.check_target = _check_one('half_squared_error')
+squared_error.check_target = _check_one('squared_error')
+hinge.check_target = _check_one('hinge', lambda y: y in (-1, 1), "hinge's labels are -1 or +1")
+binary_cross_entropy.check_target = _check_one('binary_cross_entropy', lambda y: 0 <= y <= 1,
+                                               "binary cross-entropy's targets are in [0, 1]")
+binary_cross_entropy_with_logits.check_target = _check_one('binary_cross_entropy_with_logits',
+                                                           lambda y: 0 <= y <= 1,
+                                                           "binary cross-entropy's targets are in [0, 1]")
 cross_entropy.check_target = _check_index
+
+
+# ------------------------------------------------------------------ the class an output stands for
+# accuracy (Trainer.accuracy, evaluate, History) counts a prediction right where the class
+# the model's output stands for is the target. With one output and 0/1 labels, class 1 is
+# output >= the loss's class_threshold: 1/2 where the output is a probability (the seed
+# articles' rule), 0 where it is a logit z, since sigmoid(z) >= 1/2 exactly where z >= 0.
+# (With -1/+1 labels class 1 is output > 0, and with several outputs the largest: the
+# Trainer's predict_class.) A loss of your own that takes logits sets class_threshold = 0.
+
+def class_threshold(loss):
+    """where class 1 begins for one output under `loss`: its class_threshold, else 1/2."""
+    return getattr(loss, 'class_threshold', HALF)
+
+
+binary_cross_entropy_with_logits.class_threshold = 0

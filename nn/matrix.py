@@ -24,6 +24,7 @@ numpy is imported only here, and only when a matrix-mode Trainer is made.
 """
 import copy
 import math
+import sys
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -175,8 +176,8 @@ class Plan:
                 raise ValueError("cross_entropy: target_index %r is not in 0..%d" % (y, self.layers[-1].nout - 1))
             if self.loss is losses.hinge and y not in (-1, 1):
                 raise ValueError("hinge: the label must be -1 or +1, got %r" % (y,))
-        self.XT = np.array(X, dtype=float).reshape(len(X), self.layers[0].nin).T.copy()   # a column per sample
-        self.Y = np.array(Y, dtype=np.intp if self.loss is losses.cross_entropy else float)
+        self.XT = _floats(np, X, 'X').reshape(len(X), self.layers[0].nin).T.copy()   # a column per sample
+        self.Y = np.array(Y, dtype=np.intp) if self.loss is losses.cross_entropy else _floats(np, Y, 'Y')
 
     def _weights(self):
         """the parameters' values as one float64 array, in model.parameters() order."""
@@ -188,7 +189,13 @@ class Plan:
             return theta.astype(float), values
         k = next((k for k, v in enumerate(values) if type(v) not in (float, int)), None)
         if k is None:                       # ints beyond int64
-            return self.np.array(values, dtype=float), values
+            try:
+                return self.np.array(values, dtype=float), values
+            except OverflowError:           # and beyond float
+                k = next(k for k, v in enumerate(values) if not _fits_float(v))
+                raise OverflowError("Trainer(mode='matrix'): parameter %s is %s: too large for a float (about "
+                                    "1.8e308 at most), and the matrix mode computes in float64"
+                                    % (self.names[k], _short(values[k]))) from None
         raise MatrixModeError("Trainer(mode='matrix'): parameter %s is %r, a %s: the matrix mode computes in "
                               "float64 and would round it%s"
                               % (self.names[k], values[k], type(values[k]).__name__, ASK_LANES))
@@ -316,6 +323,39 @@ class Plan:
             for k, v in enumerate(values if isinstance(values, list) else [values]):
                 check(v, "%s.%s[%d] after the optimizer step" % (type(opt).__name__, key, k))
         opt.zero_grad()
+
+
+def _floats(np, rows, name):
+    """rows (X: tuples of numbers; Y: numbers) as a float64 array, or an OverflowError naming
+    the first number too large for a float (an int or a Fraction beyond about 1.8e308)."""
+    try:
+        return np.array(rows, dtype=float)
+    except OverflowError:
+        pass
+    for i, row in enumerate(rows):
+        for j, v in (enumerate(row) if isinstance(row, tuple) else [(None, row)]):
+            if not _fits_float(v):
+                where = "%s[%d]" % (name, i) + ("" if j is None else "[%d]" % j)
+                raise OverflowError("Trainer(mode='matrix'): %s is %s: too large for a float (about 1.8e308 "
+                                    "at most), and the matrix mode computes in float64" % (where, _short(v))) from None
+    raise OverflowError("Trainer(mode='matrix'): %s holds a number too large for a float" % name)
+
+
+def _fits_float(v):
+    try:
+        float(v)
+    except OverflowError:
+        return False
+    return True
+
+
+def _short(v):
+    """a number's repr, its middle left out where it is long (an int of 400 digits)."""
+    try:
+        text = repr(v)
+    except ValueError:               # beyond Python's int-to-str limit
+        return "an int of more than %d digits" % sys.get_int_max_str_digits()
+    return text if len(text) <= 40 else "%s...%s (%d characters)" % (text[:16], text[-8:], len(text))
 
 
 def replan(old, model, loss, optimizer):

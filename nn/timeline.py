@@ -14,8 +14,8 @@ import math
 import os
 
 from .layers import MLP, Layer, Neuron
-from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, half_squared_error,
-                     hinge, squared_error)
+from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, class_threshold, cross_entropy,
+                     half_squared_error, hinge, squared_error)
 from .matrix import LOSSES as MATRIX_LOSSES, MatrixModeError, Plan, sigmoid
 from .optim import SGD
 from .trainer import MODES, Trainer, _class_labels, predict_class
@@ -163,9 +163,9 @@ def boundary(layers, params, X, Y, loss=None, cells=None):
 
     Cell (r, c) is the point (xmin + (c + 1/2) dx, ymax - (r + 1/2) dy). With one output
     a cell holds the output, to DIGITS significant digits (never so rounded that its class
-    changes); the class is the Trainer's (trainer.predict_class): output >= 0.5 for 0/1 labels
-    (with binary_cross_entropy_with_logits the output is a logit, and this is still the
-    Trainer's rule), output > 0 for -1/+1. With several outputs a cell holds the class,
+    changes); the class is the Trainer's (trainer.predict_class): for 0/1 labels output >= the
+    loss's class threshold (losses.class_threshold: 0.5, or 0 for the logit of
+    binary_cross_entropy_with_logits), output > 0 for -1/+1. With several outputs a cell holds the class,
     the index of the largest output (the first of equals).
     """
     xs, ys = [float(getattr(x[0], 'data', x[0])) for x in X], [float(getattr(x[1], 'data', x[1])) for x in X]
@@ -181,17 +181,17 @@ def boundary(layers, params, X, Y, loss=None, cells=None):
     outputs = len(layers[-1])
     activations = [[n.activation for n in neurons] for neurons in layers]
     forward = _forward_numpy if _np is not None else _forward_python
-    grids = [_cells(forward(theta, activations, centres), outputs, signed) for theta in params]
+    cut = float(class_threshold(loss))
+    grids = [_cells(forward(theta, activations, centres), outputs, signed, cut) for theta in params]
     if outputs > 1:
         rule = "the class is the index of the largest output (argmax, the first of equals)"
         threshold = None
     elif signed:
         rule, threshold = "output > 0: class 1, else -1", 0
+    elif cut == 0:
+        rule, threshold = "output (a logit) >= 0: class 1, else 0 (as a probability, sigmoid(0) = 0.5)", 0
     else:
-        rule, threshold = "output >= 0.5: class 1, else 0", 0.5
-        if loss is binary_cross_entropy_with_logits:      # the Trainer's rule all the same: say what it means
-            rule = ("output (a logit) >= 0.5: class 1, else 0 (the Trainer's rule; as a probability, "
-                    "sigmoid(0.5) = 0.62)")
+        rule, threshold = "output >= %g: class 1, else 0" % cut, cut
     return {'x': [xmin, xmax], 'y': [ymin, ymax], 'nx': nx, 'ny': ny, 'grids': grids,
             'points': [[x, y, label] for x, y, label in zip(xs, ys, Y)],
             'rule': rule, 'threshold': threshold, 'signed': signed and outputs == 1,
@@ -199,12 +199,13 @@ def boundary(layers, params, X, Y, loss=None, cells=None):
             'outputs': outputs, 'cells': 'numpy' if _np is not None else 'python'}
 
 
-def _cells(out, outputs, signed):
-    """a grid's numbers from the model's outputs at its cells (a list per output)."""
+def _cells(out, outputs, signed, cut=0.5):
+    """a grid's numbers from the model's outputs at its cells (a list per output); cut: the
+    loss's class threshold for 0/1 labels."""
     if outputs > 1:
         return [predict_class(list(o), signed) for o in zip(*out)]
-    # predict_class's test for one output, on floats (0.5 is exact: the same comparison)
-    above = (lambda v: v > 0) if signed else (lambda v: v >= 0.5)
+    # predict_class's test for one output, on floats (0.5 and 0 are exact: the same comparison)
+    above = (lambda v: v > 0) if signed else (lambda v: v >= cut)
     pattern = '%%.%dg' % DIGITS
     cells = []
     for v in out[0]:

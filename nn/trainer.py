@@ -24,10 +24,16 @@ A step is all or nothing: if anything fails inside it (a nan or inf loss, gradie
 weight or optimizer state; an overflow or a division by zero in the engine; even a
 KeyboardInterrupt), the weights, their gradients and the optimizer's state are put
 back as they were before the step, so the model keeps the last finite step.
+
+A step holds backward's grad_lock (autograd/backward.py) from its zero_grad() to the
+optimizer's step and the zero_grad() after it. Whatever else writes .grad takes turns
+with it, backward() in another thread and a Stepper's moves, so the gradients a step
+applies are its own: a view or a stepper in another thread never changes what fit learns.
 """
 import gc
 import html
 import math
+import operator
 import random
 import re
 import sys
@@ -37,12 +43,13 @@ from operator import attrgetter
 from typing import List
 
 from autograd import Value, is_grad_enabled, no_grad
+from autograd.backward import grad_lock
 from autograd.notation import autolabel
 from autograd.value import as_number
 
-from .losses import LOSS
+from .losses import HALF, LOSS, class_threshold
 
-from .layers import model_width
+from .layers import MLP, Layer, Neuron, model_width
 from . import matrix
 from .plot import curve_svg
 
@@ -119,9 +126,8 @@ class Trainer:
 
     def __init__(self, model, loss, optimizer, batch_size=None, shuffle=True, seed=0, mode='accumulate',
                  pause_gc=True):
-        if batch_size is not None and (not isinstance(batch_size, int) or isinstance(batch_size, bool)
-                                       or batch_size < 1):
-            raise ValueError("Trainer: batch_size must be None or an int >= 1, got %r" % (batch_size,))
+        if batch_size is not None:
+            batch_size = _count("Trainer: batch_size must be None or", batch_size, 1)
         if mode not in MODES:
             raise ValueError("Trainer: mode must be one of %s, got %r" % (MODES, mode))
         self.model, self.loss, self.optimizer = model, loss, optimizer
@@ -148,15 +154,15 @@ class Trainer:
         if not is_grad_enabled():
             raise RuntimeError("Trainer.fit: called inside no_grad(): nothing would be recorded "
                                "and the model would not learn")
+        epochs = _count("Trainer.fit: epochs must be", epochs, 0)
         X, Y = self._check_data(X, Y, 'fit')
-        if not isinstance(epochs, int) or epochs < 0:
-            raise ValueError("fit: epochs must be an int >= 0, got %r" % (epochs,))
         n = len(X)
         size = self.batch_size or n
         batches_per_epoch = -(-n // size)
         history = History()
         classes = _class_labels(Y)
         signed = set(Y) <= {-1, 1} if classes else False
+        threshold = class_threshold(self.loss)
         self._named, self._optimized = _named_weights(self.model, self.optimizer)
         self._params = [p for _, p in self._named]
         self._optimized_params = [p for _, p in self._optimized]
@@ -180,7 +186,7 @@ class Trainer:
                     batch = order[start:start + size]
                     outputs, batch_total = self._step(X, Y, batch, epoch, b)
                     if classes:
-                        epoch_right += _count_right(outputs, Y, batch, signed)
+                        epoch_right += _count_right(outputs, Y, batch, signed, threshold)
                     batch_loss = _mean_of(batch_total, len(batch))
                     epoch_total += batch_total
                     step += 1
@@ -199,8 +205,13 @@ class Trainer:
         return history
 
     def _step(self, X, Y, batch, epoch, b):
-        """one optimizer step on the samples `batch`; returns (the model's outputs, the sum
-        of the losses). On any failure everything is put back as it was (see the top)."""
+        """one optimizer step on the samples `batch`, holding grad_lock (see the top);
+        returns (the model's outputs, the sum of the losses)."""
+        with grad_lock:
+            return self._undoable_step(X, Y, batch, epoch, b)
+
+    def _undoable_step(self, X, Y, batch, epoch, b):
+        """_step's work: on any failure everything is put back as it was (see the top)."""
         params = self._params
         datas, grads = list(map(_DATA, params)), list(map(_GRAD, params))
         state = _optimizer_state(self.optimizer)
@@ -225,6 +236,8 @@ class Trainer:
             lane = re.search(r'\[sample (\d+)\]', str(error)) if self.mode == 'lanes' else None
             if lane and int(lane.group(1)) < len(batch):
                 where += ", sample X[%d] (the batch's sample %s)" % (batch[int(lane.group(1))], lane.group(1))
+            elif self.mode == 'lanes' and at.sample is None and isinstance(error, OverflowError):
+                where += _beyond_float(X, Y, batch)      # a lane array's conversion names no lane
             raise FloatingPointError("Trainer: at %s, in the %s: %s: %s; %s"
                                      % (where, at.phase, type(error).__name__, error, STOPPED)) from error
         finally:
@@ -346,12 +359,14 @@ class Trainer:
 
     def accuracy(self, X, Y):
         """the fraction of samples whose predicted class is the target: argmax for
-        several outputs; for one output, >= 0.5 for 0/1 labels (the seed articles'
-        rule) and > 0 for -1/+1 labels."""
+        several outputs; for one output, > 0 for -1/+1 labels, and for 0/1 labels
+        >= the loss's class threshold (losses.class_threshold): 0.5 for a probability
+        (the seed articles' rule), 0 for binary_cross_entropy_with_logits' logit."""
         X, Y = self._check_data(X, Y, 'accuracy')
         signed = set(Y) <= {-1, 1}
+        threshold = class_threshold(self.loss)
         with no_grad():
-            right = sum(predict_class(_numbers(self.model(x)), signed) == y for x, y in zip(X, Y))
+            right = sum(predict_class(_numbers(self.model(x)), signed, threshold) == y for x, y in zip(X, Y))
         return right / len(X)
 
     # ------------------------------------------------------------------ input checks
@@ -386,14 +401,51 @@ class Trainer:
                 Y[i] = _number(y)
             if Y[i] is None:
                 raise ValueError("%s: Y[%d] is %r, not a number" % (who, i, y))
-        check = getattr(self.loss, 'check_target', None)      # the loss's own rule (losses.py)
-        if check is not None:
-            outputs = _outputs(self.model)
-            for i, y in enumerate(Y):
-                problem = check(y, outputs)
-                if problem:
-                    raise ValueError("%s: Y[%d] is %r: %s" % (who, i, y, problem))
+        shape = _output_shape(self.model)
+        check = getattr(self.loss, 'check_target', None) or _same_shape_checker(Y, shape)
+        for i, y in enumerate(Y):        # the loss's own rule (losses.py), else one shape for all
+            problem = check(y, shape)
+            if problem:
+                raise ValueError("%s: Y[%d] is %r: %s" % (who, i, y, problem))
         return X, Y
+
+
+def _beyond_float(X, Y, batch):
+    """", sample X[i] (X[i][j] is too large for a float)" for the batch's first sample that holds
+    an int or Fraction beyond float range (in X or Y), or "" where none does."""
+    for i in batch:
+        places = [("X[%d][%d]" % (i, j), v) for j, v in enumerate(X[i])]
+        if isinstance(Y[i], list):
+            places += [("Y[%d][%d]" % (i, j), v) for j, v in enumerate(Y[i])]
+        else:
+            places.append(("Y[%d]" % i, Y[i]))
+        for name, v in places:
+            if isinstance(v, (int, Fraction)) and not _fits_float(v):
+                return ", sample X[%d] (%s is too large for a float)" % (i, name)
+    return ""
+
+
+def _fits_float(v):
+    try:
+        float(v)
+    except OverflowError:
+        return False
+    return True
+
+
+def _count(must, value, least):
+    """value as an int >= least, a numpy integer converted (numpy scalars are numbers
+    throughout nn); else a ValueError, `must` + "an int >= least". A bool is no count."""
+    kind = getattr(value, 'dtype', None)
+    number = None
+    if not isinstance(value, bool) and (kind is None or kind.kind in 'iu'):
+        try:
+            number = operator.index(value)
+        except TypeError:
+            pass
+    if number is None or number < least:
+        raise ValueError("%s an int >= %d, got %s %r" % (must, least, type(value).__name__, value))
+    return number
 
 
 class _Place:
@@ -444,14 +496,37 @@ def _optimizer_state(optimizer):
     return state_dict() if state_dict is not None else None
 
 
-def _outputs(model):
-    """how many outputs a model gives, where it says: an MLP's or a Layer's last width, a Neuron's 1."""
-    layer = model.layers[-1] if hasattr(model, 'layers') else model
-    neurons = getattr(layer, 'neurons', None)
-    return len(neurons) if neurons is not None else 1 if hasattr(model, 'w') else None
+def _output_shape(model):
+    """what a model gives, where it says: () for one Value (a Neuron, an MLP whose last layer
+    has one neuron), (k,) for a list of k (a Layer, an MLP's wider last layer), else None."""
+    if isinstance(model, Neuron):
+        return ()
+    if isinstance(model, Layer):
+        return (len(model.neurons),)
+    if isinstance(model, MLP):
+        k = len(model.layers[-1].neurons)
+        return () if k == 1 else (k,)
+    return None
 
 
-def _count_right(outputs, Y, batch, signed):
+def _same_shape_checker(Y, shape):
+    """the check of a loss of your own, which says nothing of its targets: every target has
+    Y[0]'s shape (a number, or a list of one length), and a list has one target per output
+    where the model gives a list."""
+    first = len(Y[0]) if isinstance(Y[0], list) else None
+
+    def check(y, _):
+        length = len(y) if isinstance(y, list) else None
+        if length != first:
+            return "every target must have the shape of Y[0] = %r (%s)" % (
+                Y[0], "one number" if first is None else "a list of %d" % first)
+        if length is not None and shape and length != shape[0]:
+            return "the model gives a list of %d outputs, so a list target has %d numbers" % (shape[0], shape[0])
+        return None
+    return check
+
+
+def _count_right(outputs, Y, batch, signed, threshold=HALF):
     """how many of the batch's predicted classes (predict_class) are Y's. outputs: one entry
     per sample, or in lanes mode an array, (samples,) for one output, (outputs, samples) for
     several: then numpy predicts them all at once, as predict_class does one by one."""
@@ -459,21 +534,22 @@ def _count_right(outputs, Y, batch, signed):
         if outputs.ndim == 2:
             predicted = outputs.argmax(axis=0)                # the first of the largest
         else:
-            predicted = _np.where(outputs > 0, 1, -1) if signed else (outputs >= 0.5) * 1
+            predicted = _np.where(outputs > 0, 1, -1) if signed else (outputs >= float(threshold)) * 1
         return int((predicted == _np.array([Y[i] for i in batch])).sum())
     if getattr(outputs, 'ndim', 0):                           # nan: as predict_class orders it
         outputs = outputs.T.tolist() if outputs.ndim == 2 else outputs.tolist()
-    return sum(predict_class(out, signed) == Y[i] for out, i in zip(outputs, batch))
+    return sum(predict_class(out, signed, threshold) == Y[i] for out, i in zip(outputs, batch))
 
 
-def predict_class(out, signed):
+def predict_class(out, signed, threshold=HALF):
     """the class a model output (its numbers) stands for; `signed`: the labels are -1/+1,
-    else 0/1 or indices."""
+    else 0/1 or indices; `threshold`: where class 1 begins for one output and 0/1 labels,
+    the loss's (losses.class_threshold: 1/2 for a probability, 0 for a logit)."""
     if isinstance(out, list):
         return out.index(max(out))      # the first of the largest, as argmax
     if signed:
         return 1 if out > 0 else -1
-    return 1 if out >= Fraction(1, 2) else 0
+    return 1 if out >= threshold else 0
 
 
 def _numbers(out):

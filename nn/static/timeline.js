@@ -55,7 +55,7 @@
   /* one output: a cell's class by the Trainer's rule, and how sure (0..1, for its opacity) */
   function cellClass(b, v) {
     if (b.outputs > 1) return [v, 1];
-    const cls = b.signed ? (v > 0 ? 1 : -1) : (v >= 0.5 ? 1 : 0);
+    const cls = b.signed ? (v > 0 ? 1 : -1) : (v >= b.threshold ? 1 : 0);
     return [cls, Math.tanh(Math.abs(v - b.threshold) / 0.5)];
   }
 

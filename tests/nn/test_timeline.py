@@ -175,7 +175,7 @@ def check_cells(data, model, cells, signed=False):
                 assert v == predict_class([o.data for o in out], signed)
             else:
                 assert abs(v - out.data) <= 5e-3 * abs(out.data) + 1e-12     # 3 significant digits
-                assert predict_class(v, signed) == predict_class(out.data, signed)
+                assert predict_class(v, signed, b['threshold']) == predict_class(out.data, signed, b['threshold'])
 
 
 def test_the_grids_are_the_models_forward_pass_at_the_cell_centres():
@@ -208,11 +208,12 @@ def test_several_outputs_give_a_class_per_cell():
     check_cells(data, nn.MLP(2, [6, 3]), range(0, b['nx'] * b['ny'], 11))
 
 
-@pytest.mark.parametrize('loss, labels, threshold, accuracy', [(nn.binary_cross_entropy_with_logits, (0, 1), 0.5, 1.0),
+@pytest.mark.parametrize('loss, labels, threshold, accuracy', [(nn.binary_cross_entropy_with_logits, (0, 1), 0, 0.75),
+                                                                (nn.binary_cross_entropy, (0, 1), 0.5, 1.0),
                                                                 (nn.hinge, (-1, 1), 0, 0.75)])
 def test_the_class_rule_is_the_trainers(loss, labels, threshold, accuracy):
     """a linear neuron whose output is x1, by hand: the Trainer calls class 1 where x1 >= 0.5
-    for 0/1 labels, even when the output is a logit (trainer.predict_class), and x1 > 0 for -1/+1."""
+    for 0/1 labels and a probability, x1 >= 0 for a logit (losses.class_threshold), and x1 > 0 for -1/+1."""
     neuron = nn.Neuron(2, activation='linear')
     neuron.w[0].data, neuron.w[1].data, neuron.b.data = 1.0, 0.0, 0.0
     X = [(-1.0, -1.0), (1.0, 1.0), (0.5, 0.0), (0.25, 0.5)]
@@ -223,9 +224,9 @@ def test_the_class_rule_is_the_trainers(loss, labels, threshold, accuracy):
     for i, v in enumerate(b['grids'][0]):
         x1 = centre(b, i)[0]
         assert abs(v - x1) <= 5e-3 * abs(x1)
-        assert predict_class(v, labels[0] == -1) == (labels[1] if x1 > threshold else labels[0])
-    # the Trainer's own accuracy agrees at the samples: x1 = 0.5 is class 1 (>= 0.5, > 0); x1 = 0.25
-    # is class 0 for 0/1 labels (so a logit of 0.25 is not class 1) and class 1 for -1/+1 (a miss)
+        assert predict_class(v, labels[0] == -1, threshold) == (labels[1] if x1 > threshold else labels[0])
+    # the Trainer's own accuracy agrees at the samples: x1 = 0.5 is class 1 (>= 0.5, >= 0, > 0); x1 = 0.25
+    # is class 0 for a probability, and class 1 for a logit and for -1/+1 (a miss)
     trainer = nn.Trainer(neuron, loss, nn.SGD(neuron.parameters(), lr=0.1))
     assert trainer.accuracy(X, Y) == accuracy
     if loss is nn.binary_cross_entropy_with_logits:
@@ -369,7 +370,7 @@ def test_the_page_shows_historys_curves_and_follows_the_slider(browser, tmp_path
         assert len(cells) == b['nx'] * b['ny'] and page.get_attribute('.cells', 'data-epoch') == str(e)
         set_weights(twin, data['params'][e])
         for i in range(0, len(cells), 23):
-            assert int(cells[i][1]) == predict_class(twin(centre(b, i)).data, False)
+            assert int(cells[i][1]) == predict_class(twin(centre(b, i)).data, False, b['threshold'])
         orange = {fill for fill, k in cells if k == '0'}      # class 0's cells are orange: red above blue
         assert all(int(f[4:-1].split(',')[0]) > int(f[4:-1].split(',')[2]) for f in orange)
     assert seen[0][0] != seen[1][0] != seen[100][0] and seen[0][1] != seen[100][1]
