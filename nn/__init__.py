@@ -7,9 +7,10 @@ from .module import Module
 from .optim import SGD, Adam
 from .trainer import History, Step, Trainer
 from .matrix import MatrixModeError
+from .lesson import lesson
 from . import data
 
 __all__ = ['Module', 'Neuron', 'Layer', 'MLP', 'half_squared_error', 'squared_error',
            'binary_cross_entropy', 'binary_cross_entropy_with_logits', 'softmax', 'cross_entropy',
            'hinge', 'SGD', 'Adam', 'Trainer', 'History', 'Step', 'layer_view', 'batch_view', 'LayerView',
-           'BatchView', 'MatrixModeError', 'data']
+           'BatchView', 'MatrixModeError', 'lesson', 'data']
