@@ -314,8 +314,9 @@ def matrix(rows):
     """a weight matrix: one neuron's row as a vector, a few rows written out, the rest counted."""
     if len(rows) == 1:
         return vec(rows[0])
-    shown = ", ".join(vec(r, SHOWN_ENTRIES) for r in rows[:SHOWN_ROWS])
-    more = ", … %d rows in all" % len(rows) if len(rows) > SHOWN_ROWS else ""
+    cut = len(rows) > SHOWN_ROWS + 1                # never "… 4 rows" where the 4th would fit
+    shown = ", ".join(vec(r, SHOWN_ENTRIES) for r in (rows[:SHOWN_ROWS] if cut else rows))
+    more = ", … %d rows in all" % len(rows) if cut else ""
     return "[%s%s]" % (shown, more)
 
 
