@@ -16,7 +16,6 @@ optimizer state are left exactly as they were.
 """
 import copy
 import html
-import inspect
 import math
 import os
 import re
@@ -199,7 +198,7 @@ def _z_of(neuron, a):
 
 def _chain_rule_steps(model, layers, loss, x, y, scale):
     """the shown sample's graph (Loss^learning = loss * scale where scale is not 1) stepped through
-    with autograd.step (its forward steps too, where autograd has them); returns the steps as
+    with autograd.step, its forward steps and then its backward steps; returns the steps as
     page data and, for each neuron, the indices of the steps whose passing or receiving node is
     one of its own (its z, a, w_i, b)."""
     h = as_values(x, 'lesson', len(layers[0][1][0].w))
@@ -224,8 +223,7 @@ def _chain_rule_steps(model, layers, loss, x, y, scale):
     root = loss(output, y)
     if scale != 1:
         root = root * scale
-    forward = 'forward' in inspect.signature(step).parameters
-    stepper = step(root, forward=True) if forward else step(root)
+    stepper = step(root, forward=True)
     try:
         steps, owners = [], {}
         while True:

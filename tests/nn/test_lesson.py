@@ -227,7 +227,16 @@ def test_pagedown_pageup_drill_into_a_neuron_and_back(browser, tmp_path):
     assert crumb(page) == 'backward › L3'
     page.locator('#n-2-0').dispatch_event('click')
     page.keyboard.press('Escape')
-    assert crumb(page) == 'backward › L3' and not requests and not errors
+    assert crumb(page) == 'backward › L3'
+    # at a forward frame a neuron opens at its forward steps, z = w · x + b, then a = relu(z)
+    go_to(page, 'forward', 1)
+    page.locator('#n-1-1').dispatch_event('click')
+    assert crumb(page) == 'forward › L2 › n2 › z' and page.locator('#dtext').inner_text().startswith('L2.n2.z = L2.n2.w · ')
+    page.keyboard.press('PageDown')
+    assert crumb(page) == 'forward › L2 › n2 › a'
+    assert re.match(r'L2\.n2\.a = relu\(L2\.n2\.z\) = relu\(-?[0-9.]+\) = [0-9.]+$', page.locator('#dtext').inner_text())
+    page.keyboard.press('PageDown')
+    assert crumb(page).startswith('backward › L2 › n2') and not requests and not errors
 
 
 # ------------------------------------------------------------------ geometry and screenshots
