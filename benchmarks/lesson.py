@@ -3,7 +3,8 @@
     OPENBLAS_NUM_THREADS=1 python benchmarks/lesson.py [--repeats 7]
 
 Each row builds the page `repeats` times, the rows alternating round after round (timing.paired),
-and reports the median CPU time of this process (timing.cpu: with any child process) and the page's size.
+and reports the median CPU time of this process (timing.cpu: with any child process), the median
+wall time, and the page's size.
   MLP(2,[16,16,1]), 100 moons, 100 epochs   target: <= 5 MB, <= 5 s (the whole page: the iteration,
                                             its chain-rule steps, and the training over time)
 The 'epochs=0' rows are the iteration alone; the difference is nn.timeline.record's training,
@@ -14,6 +15,7 @@ import os
 import statistics
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import nn  # noqa: E402
@@ -63,16 +65,19 @@ def main():
     with tempfile.TemporaryDirectory() as folder:
         fns, targets, sizes = builds(folder)
         times = paired(fns, args.repeats, clock=cpu)
-        print("| page | size | CPU s (median of %d) | min .. max | target |" % args.repeats)
-        print("| --- | --- | --- | --- | --- |")
+        # wall time beside it: on some machines (sandboxes) CPU time is accounted far below the time it takes
+        walls = paired(fns, args.repeats, clock=time.perf_counter)
+        print("| page | size | CPU s (median of %d) | min .. max | wall s (median) | target |" % args.repeats)
+        print("| --- | --- | --- | --- | --- | --- |")
         for name, ts in times.items():
             target = targets[name]
             verdict = ""
             if target:
-                ok = sizes[name] <= target[0] and statistics.median(ts) <= target[1]
+                slowest = max(statistics.median(ts), statistics.median(walls[name]))
+                ok = sizes[name] <= target[0] and slowest <= target[1]
                 verdict = "<= %.0f MB, <= %.0f s: %s" % (target[0] / 1e6, target[1], "met" if ok else "MISSED")
-            print("| %s | %.2f MB | %.2f | %.2f .. %.2f | %s |" % (name, sizes[name] / 1e6, statistics.median(ts),
-                                                                min(ts), max(ts), verdict))
+            print("| %s | %.2f MB | %.2f | %.2f .. %.2f | %.2f | %s |" % (
+                name, sizes[name] / 1e6, statistics.median(ts), min(ts), max(ts), statistics.median(walls[name]), verdict))
 
 
 if __name__ == '__main__':

@@ -501,7 +501,7 @@ def _frames(view, bview, layers, loss_name, optimizer, L, batch, nxt, next_avg, 
             urows.append(["W%d" % k, "%s before" % (tag or "the weights"), matrix(bw)])
         urows.append(["ΔW%d" % k, "the change%s" % (" of %s's weights" % tag if tag else ""), matrix(dw)])
         if small:
-            urows.append(["Ŵ%d" % k, "after", matrix(aw)])
+            urows.append(["Ŵ%d" % k, "the weights after", matrix(aw)])
         if any(n.b is not None for n in neurons):
             db = [after[index[id(n.b)]] - before[index[id(n.b)]] for n in neurons if n.b is not None]
             urows.append(["Δb%d" % k, "the change of the biases", vec(db)])
