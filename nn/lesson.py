@@ -399,6 +399,7 @@ def _page_data(model, layers, loss, optimizer, view, bview, shown, batch, n, ste
         'loss': num(view.loss), 'loss_name': loss_name, 'optimizer': _optimizer_words(optimizer),
         'layers': out_layers, 'frames': frames, 'steps': steps,
         'loss2': num(nxt[1]),
+        'loss_avg': num(bview.loss_avg) if batch else None, 'loss_avg2': num(next_avg) if batch else None,
     }
 
 
@@ -440,7 +441,11 @@ def _frames(view, bview, layers, loss_name, optimizer, L, batch, nxt, next_avg, 
                  "its activation, so o%d is the output." % view.K)
     frames = [{'phase': 'start', 'layer': None, 'head': "The network",
                'words': "Inputs on the left, then each layer's neurons; every line is a weight. "
-                        "Press Next (→, PageDown) to play one training iteration." + numbering,
+                        "Press Next (→, PageDown) to play one training iteration." + numbering + (
+                            " The update is the batch's: the gradient of Loss^avg, the sum over its %d samples of "
+                            "each sample's gradient of Loss^learning = loss / %d (as in Batch Learning); the "
+                            "numbers on the picture, and the chain-rule steps, are the first sample's."
+                            % (bview.n, bview.n) if batch else ""),
                'rows': [["x", "the input", vec(view.x)], ["y", "the target", _numbers(view.y)]]}]
     by_stage = {}
     for sym, what, value, _ in rows:
@@ -519,9 +524,10 @@ def _frames(view, bview, layers, loss_name, optimizer, L, batch, nxt, next_avg, 
     nrows = [["o%d" % K_, "the output now", _output_text([a for _, a in nxt[0][-1]], view.output)],
              ["loss", "%s(o%d, y) now" % (loss_name, K_), num(nxt[1])]]
     if batch:
-        nrows.append(["Loss^avg", "over the batch, now", num(next_avg)])
+        nrows.append(["Loss^avg", "the mean over the batch, now", num(next_avg)])
     frames.append({'phase': 'next', 'layer': None, 'head': "The next forward pass",
-                   'words': "The same input through the new weights. The loss was %s, it is now %s: %s." % (
+                   'words': "The same %s through the new weights. %s was %s, it is now %s: %s." % (
+                       "samples" if batch else "input", "Loss^avg" if batch else "The loss",
                        num(before_loss), num(after_loss), verdict),
                    'rows': nrows})
     return frames

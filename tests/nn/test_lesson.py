@@ -302,3 +302,25 @@ def test_over_time_panel_redraws_the_weights_from_the_recorded_training(browser,
     assert crumb(page) == 'over time › epoch 3' and widths() != at_end
     page.locator('#tab-iter').click()
     assert crumb(page) == 'start' and not requests and not errors
+
+
+def test_a_batch_lesson_updates_from_loss_avg_and_says_whose_numbers_the_picture_shows(browser, tmp_path):
+    X, Y = nn.data.seed_dataset()
+    model = seed_model()
+    path = nn.lesson(model, nn.half_squared_error, X, Y, str(tmp_path / 'batch'),
+                     optimizer=nn.SGD(model.parameters(), lr=Fraction(1, 10 ** 7)), sample=None)
+    page, requests, errors = open_page(browser, path)
+    assert "the first sample's" in page.locator('#words').inner_text()
+    go_to(page, 'loss')
+    # Batch Learning: loss^avg = 1/3 (0 + 0 + 1/2) = 1/6 (the article prints 5/6, a slip)
+    assert "Loss^avg = 1/6 ≈ 0.1666666667" in rows(page)
+    assert 'Loss^avg = 1/6 ≈ 0.1666666667' in page.locator('.lossbox').text_content()
+    go_to(page, 'backward')
+    # only the 3rd sample has a gradient: ∂Loss^avg/∂W2 = 1/3 δ3 o1 = -(0, 2000/3, 1000)
+    assert "∂Loss^avg/∂W2 = -(0, 2000/3, 1000) ≈ -(0, 666.6666667, 1000)" in rows(page)
+    go_to(page, 'next')
+    # Batch Learning's step with α = 1e-7: w2 + 1e-7 (0, 2000/3, 1000), and on the first sample, (100, 2000, 100),
+    # the output is 1/2 + 2000 (-3/11600 + 1/15000) + 100 (1/5800 + 1/10000) = 1/2 - 15/29 + 2/15 + 1/58 + 1/100
+    # = 43/300 (the article's 0.14)
+    assert page.evaluate('D.layers[0].neurons[0].a2') == "43/300 ≈ 0.1433333333"
+    assert not requests and not errors
