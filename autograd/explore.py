@@ -17,9 +17,10 @@ import re
 from importlib import resources
 
 from . import notation
+from .files import write_atomic
 from .notation import fmt
 from .ops import OPS
-from .render import MAX_NODES, dot_layout, edge_words, run_dot
+from .render import MAX_NODES, GraphTooBig, dot_layout, edge_words, run_dot
 from .steps import Stepper
 from .text import check_root
 from .value import Value
@@ -57,10 +58,8 @@ def explore(root, path, title=None, clusters=None, params=(), rankdir='LR', at=0
     path = os.fspath(path)
     if not os.path.splitext(path)[1]:
         path += '.html'
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    with open(path, 'w', encoding='utf-8') as f:
-        f.write(page)
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    write_atomic(path, page)          # a failed write (a full disk, Ctrl-C) leaves the old page
     result = ExplorerPage(path)
     result.html = page
     return result
@@ -89,9 +88,12 @@ def explorer_html(root, title=None, clusters=None, params=(), rankdir='LR', at=0
             for _ in range(position):
                 stepper.next()
     naming = stepper.naming
-    dot, ids, groups = dot_layout(root, rankdir=rankdir, params=params, clusters=clusters, grads=final,
-                                  stepping=True, max_nodes=max_nodes, naming=naming, element_ids=True,
-                                  sample=sample, tooltips=False)      # the page's panel says it on hover
+    try:
+        dot, ids, groups = dot_layout(root, rankdir=rankdir, params=params, clusters=clusters, grads=final,
+                                      stepping=True, max_nodes=max_nodes, naming=naming, element_ids=True,
+                                      sample=sample, tooltips=False)      # the page's panel says it on hover
+    except GraphTooBig as refused:       # to_dot's advice (depth=) is not explore's: the page shows a whole graph
+        raise GraphTooBig(explore_advice(str(refused))) from None
     svg = _svg(dot, timeout)
     data = {
         'steps': [_step_data(s, ids, before, sample) for s, before in steps],
@@ -111,6 +113,15 @@ def explorer_html(root, title=None, clusters=None, params=(), rankdir='LR', at=0
               'notation': html.escape(notation.NOTATION).replace('\n', '<br>')}
     # one pass, so that nothing inserted (a label reading "%(data)s") is read as a placeholder
     return re.sub(r'%\((\w+)\)s', lambda m: values[m.group(1)], PAGE)
+
+
+def explore_advice(message):
+    """to_dot's refusal, reworded for explore, which takes no depth=: lay it out anyway, or
+    explore a smaller graph (draw(root, depth=3) draws a part)."""
+    message = re.sub(r'^to_dot: ', 'explore: ', message)
+    return re.sub(r'; draw a part with depth= \(e\.g\. depth=3\), or pass max_nodes=None.*$',
+                  '; pass max_nodes=None to lay it out anyway, or explore a smaller graph '
+                  '(one sample, a smaller model); draw(root, depth=3) draws a part of this one', message)
 
 
 def _replay(stepper, sample=None):

@@ -23,7 +23,7 @@ no extra work for this: a one-number Value never takes this path.
     >>> w.grad, x.grad.tolist()
     (6.0, [2.0, 2.0, 2.0])
 
-numpy is an optional extra (pip install scalar-autograd[batch]): `import autograd`
+numpy is an optional extra (pip install numpy): `import autograd`
 does not import it; this module does.
 """
 import numbers

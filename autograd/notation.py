@@ -23,6 +23,7 @@ it is, the operand paired with the input (x_i toward w_i, w_i toward x_i, 1 towa
     L2.n6.w7.grad += ∂(L2.n6.z)/∂(L2.n6.w7) · L2.n6.z.grad = L1.n7.a · L2.n6.z.grad = 0.52 · 1.3 = 0.676
 """
 import html
+import numbers
 import re
 from fractions import Fraction
 
@@ -431,3 +432,20 @@ def grad_text(node, grads=None, sample=None):
     if grads is None:
         return fmt(lane(node.grad, sample))
     return fmt(lane(grads[node], sample)) if node in grads else '-'
+
+
+def check_sample(function, sample, nodes):
+    """sample, checked against the graph's lanes (nodes: its nodes): None, or an int
+    0 <= sample < the number of samples its lanes carry (a numpy integer taken as an int);
+    else TypeError or ValueError naming the function and the value."""
+    if sample is None:
+        return None
+    if isinstance(sample, bool) or not isinstance(sample, numbers.Integral):
+        raise TypeError("%s: sample must be an int (the index of a sample in the batch), got %s %r"
+                        % (function, type(sample).__name__, sample))
+    sample = int(sample)
+    lanes = next((len(node.data) for node in nodes if has_lanes(node.data)), None)
+    if lanes is None or not 0 <= sample < lanes:
+        raise ValueError("%s: sample=%r, but this graph carries %s" % (
+            function, sample, "%d samples (0..%d)" % (lanes, lanes - 1) if lanes else "no lanes (one sample)"))
+    return sample

@@ -20,7 +20,8 @@ import sys
 from collections import namedtuple
 
 from .backward import parents_of
-from .notation import (NOTATION, Naming, dot_inputs, dot_symbol, fmt, grad_text, is_parameter, is_reduction, lane, local_symbol,
+from .files import write_atomic
+from .notation import (NOTATION, Naming, check_sample, dot_inputs, dot_symbol, fmt, grad_text, is_parameter, is_reduction, lane, local_symbol,
                        local_words, printable)
 from .text import tree
 from . import value as value_module
@@ -99,6 +100,7 @@ def dot_layout(root, rankdir='LR', params=(), depth=None, clusters=None, legend=
     if rankdir not in ('LR', 'TB'):
         raise ValueError("to_dot: rankdir must be 'LR' or 'TB', got %r" % (rankdir,))
     naming = naming or Naming(root)
+    sample = check_sample('to_dot', sample, naming.nodes)
     nodes = naming.within(depth)
     too_many = max_nodes is not None and len(nodes) > max_nodes
     if too_many and len(nodes) > 10 * max_nodes:         # not even worth writing out to estimate
@@ -495,8 +497,7 @@ def _drawing_class(graphviz):
                 source = self.save(filename, directory=directory)
                 rendered = source + '.' + format
                 output = run_dot(self.source, format, timeout, quiet, self.encoding)
-                with open(rendered, 'wb') as f:
-                    f.write(output)
+                write_atomic(rendered, output)     # a failed write leaves the old drawing
                 if cleanup:
                     os.remove(source)
                 if view or quiet_view:

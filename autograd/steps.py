@@ -111,12 +111,9 @@ class Stepper:
     def __init__(self, root, sample=None, forward=False):
         self.root = root
         self.naming = Naming(root)
-        lanes = [len(node.data) for node in self.naming.nodes if notation.has_lanes(node.data)]
-        if lanes and sample is None:
+        if sample is None and any(notation.has_lanes(node.data) for node in self.naming.nodes):
             sample = 0
-        if sample is not None and not (lanes and 0 <= sample < lanes[0]):
-            raise ValueError("step: sample=%r, but this graph carries %s" % (
-                sample, "%d samples (0..%d)" % (lanes[0], lanes[0] - 1) if lanes else "no lanes (one sample)"))
+        sample = notation.check_sample('step', sample, self.naming.nodes)
         if forward not in (True, False):
             raise TypeError("step: forward must be True or False, got %r" % (forward,))
         self.sample = sample

@@ -1,4 +1,6 @@
 """Neural networks on the autograd engine: modules, losses, optimizers, the trainer, the layer view."""
+from autograd import __version__
+
 from .layers import MLP, Layer, Neuron
 from .layerview import BatchView, LayerView, batch_view, layer_view
 from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
@@ -13,4 +15,4 @@ from . import data
 __all__ = ['Module', 'Neuron', 'Layer', 'MLP', 'half_squared_error', 'squared_error',
            'binary_cross_entropy', 'binary_cross_entropy_with_logits', 'softmax', 'cross_entropy',
            'hinge', 'SGD', 'Adam', 'Trainer', 'History', 'Step', 'layer_view', 'batch_view', 'LayerView',
-           'BatchView', 'MatrixModeError', 'lesson', 'data']
+           'BatchView', 'MatrixModeError', 'lesson', 'data', '__version__']

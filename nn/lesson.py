@@ -24,6 +24,7 @@ from importlib import resources
 
 from autograd import Value, no_grad, step
 from autograd.explore import iframe, script_json
+from autograd.files import write_atomic
 from autograd.notation import printable
 
 from .layers import MLP, Layer, Neuron, as_values, name_outputs
@@ -66,8 +67,7 @@ def lesson(model, loss, X, Y, path, optimizer=None, epochs=0, sample=0, batch_si
     if not os.path.splitext(path)[1]:
         path += '.html'
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    with open(path, 'w', encoding='utf-8') as f:
-        f.write(page)
+    write_atomic(path, page)             # whole or not at all: a failed write leaves the old page
     result = LessonPage(path)
     result.html = page
     return result

@@ -6,15 +6,12 @@ No registration and no __getattr__ magic: a typo is an AttributeError.
 """
 import json
 import math
-import os
 import re
-import secrets
-import stat
 import sys
-import time
 from fractions import Fraction
 
 from autograd import Value
+from autograd.files import write_atomic
 from autograd.notation import ParamName, autolabel
 from autograd.value import as_number
 
@@ -26,9 +23,6 @@ MAX_DIGITS = 4300               # Python's default int <-> str limit (sys.get_in
 DIGIT_LIMIT = 10 ** MAX_DIGITS
 FRACTION = re.compile(r'(-?[0-9]+)(?:/([0-9]+))?\Z')     # what save() writes: 'p/q', or 'p'
 
-# the ages at which save() takes a temporary file of the same target for an orphan; see _remove_stale
-STALE_SECONDS = 60
-ORPHAN_SECONDS = 3600
 
 
 class Module:
@@ -102,32 +96,12 @@ class Module:
         the old one's mode; a new file gets the umask's default, as open() would give.
         Where `path` is a symbolic link, the file it points to is replaced and the link
         kept. Temporary files that killed saves of the same file left behind are
-        removed (see _remove_stale). A number that load() would refuse (see there) is
+        removed (autograd.files.write_atomic does all this). A number that load() would refuse (see there) is
         refused here too, naming the parameter.
         """
         body = {"format": FORMAT, "parameters": {k: _encode(k, v) for k, v in self.state_dict().items()}}
         text = json.dumps(body, indent=1, allow_nan=False)
-        target = os.path.realpath(path)          # through a symlink, to the file itself
-        folder, name = os.path.split(target)
-        _remove_stale(folder, name)
-        tmp = os.path.join(folder, '.%s.%d.%s.tmp' % (name, os.getpid(), secrets.token_hex(4)))
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)    # 0o666 less the umask, as open() does
-        try:
-            with os.fdopen(fd, 'w', encoding='utf-8') as f:
-                try:
-                    os.chmod(tmp, stat.S_IMODE(os.stat(target).st_mode))
-                except FileNotFoundError:
-                    pass                         # a new file: the umask's default stands
-                f.write(text)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
-            raise
+        write_atomic(path, text)
 
     def load(self, path):
         """Load parameters saved by save() into this model, in place.
@@ -263,40 +237,3 @@ def _no_repeats(path, pairs):
     return found
 
 
-def _remove_stale(folder, name):
-    """Remove the temporary files that saves of `name` (in `folder`) left behind when
-    they were killed. save() names its own '.NAME.PID.RANDOM.tmp': one is stale once its
-    process has ended and it is STALE_SECONDS old (a save that is still running is
-    never touched). Any of them, and the older '.NAME.XXXXXXXX.tmp' of tempfile, is
-    stale after ORPHAN_SECONDS whoever wrote it (a pid may be reused). Best effort:
-    a file that cannot be removed is left."""
-    ours = re.compile(r'\.%s\.(?:([0-9]+)\.[0-9a-f]{8}|[a-z0-9_]{8})\.tmp\Z' % re.escape(name))
-    try:
-        entries = os.listdir(folder)
-    except OSError:
-        return
-    now = time.time()
-    for entry in entries:
-        m = ours.match(entry)
-        if m is None:
-            continue
-        full = os.path.join(folder, entry)
-        try:
-            age = now - os.lstat(full).st_mtime
-            if age > ORPHAN_SECONDS or (m.group(1) and age > STALE_SECONDS and not _running(int(m.group(1)))):
-                os.unlink(full)
-        except OSError:
-            pass
-
-
-def _running(pid):
-    """whether process `pid` exists on this machine (True where that cannot be told)."""
-    if os.name != 'posix':
-        return True             # os.kill(pid, 0) would end the process on Windows
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (OSError, OverflowError):
-        return True             # e.g. another user's process: it exists
-    return True

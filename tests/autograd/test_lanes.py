@@ -4,6 +4,7 @@ mixed operands, reuse, depth, errors with the sample's index, and PyTorch float6
 import gc
 import math
 import os
+import re
 import subprocess
 import sys
 from fractions import Fraction
@@ -390,6 +391,8 @@ def test_the_scalar_engine_and_its_tests_run_without_numpy():
             "            raise ModuleNotFoundError('numpy is blocked in this test', name=name)\n"
             "sys.meta_path.insert(0, NoNumpy())\n"
             "import autograd, nn\n"
+            "from autograd import *\n"
+            "assert 'Lanes' not in autograd.__all__ and 'Lanes' in dir(autograd)\n"
             "from autograd import Value\n"
             "a = Value(2.0); b = a * a + a; b.backward(); assert a.grad == 5.0\n"
             "try:\n    autograd.Lanes\nexcept ImportError as e:\n    print('refused:', e)\n"
@@ -411,6 +414,22 @@ def test_the_scalar_engine_and_its_tests_run_without_numpy():
 
 
 # ------------------------------------------------------------------ views: one sample's lane, the reduction as a step
+
+def test_lanes_is_listed_and_star_imported_where_numpy_is_installed_and_numpy_is_still_lazy():
+    code = ("import sys, autograd\n"
+            "assert 'numpy' not in sys.modules, 'import autograd imported numpy'\n"
+            "assert 'Lanes' in dir(autograd) and 'Lanes' in autograd.__all__\n"
+            "assert 'numpy' not in sys.modules, 'listing Lanes imported numpy'\n"
+            "ns = {}\n"
+            "exec('from autograd import *', ns)\n"
+            "print(ns['Lanes'].__name__, ns['Value'].__name__, autograd.__version__)\n")
+    out = subprocess.run([sys.executable, '-c', code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-3000:]
+    import autograd
+    import nn
+    assert out.stdout.split() == ['Lanes', 'Value', autograd.__version__] and nn.__version__ == autograd.__version__
+    assert re.fullmatch(r'\d+\.\d+\.\d+', autograd.__version__)
+
 
 def _small_lane_graph():
     w = Value(2.0, label='w')

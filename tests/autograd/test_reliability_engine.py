@@ -513,3 +513,55 @@ def test_every_gradient_of_a_float_graph_is_a_float_and_of_an_exact_graph_exact(
     exact = (Value(Fraction(1, 3)) * 3 + 1) / 2
     exact.backward()
     assert all(type(n.grad) in (int, Fraction) for n in graph_nodes(exact))
+
+
+# --- issue 20 (round 3), 12: sample= is checked in every view, as one rule (notation.check_sample)
+
+def lane_graph():
+    np = pytest.importorskip('numpy')
+    from autograd.lanes import Lanes
+    x = Lanes(np.array([1.0, 2.0, 3.0]), label='x')
+    return (x * Value(0.5, label='w')).tanh()
+
+
+@pytest.mark.parametrize("view", ['to_dot', 'step'])
+@pytest.mark.parametrize("sample, error, words", [
+    (5, ValueError, "sample=5, but this graph carries 3 samples (0..2)"),
+    (-1, ValueError, "sample=-1, but this graph carries 3 samples (0..2)"),
+    (1.5, TypeError, "sample must be an int (the index of a sample in the batch), got float 1.5"),
+    (True, TypeError, "sample must be an int (the index of a sample in the batch), got bool True"),
+    ('0', TypeError, "got str '0'")])
+def test_a_bad_sample_is_refused_by_name(view, sample, error, words):
+    from autograd import step, to_dot
+    L = lane_graph()
+    with pytest.raises(error) as caught:
+        (to_dot if view == 'to_dot' else step)(L, sample=sample)
+    assert str(caught.value).startswith(view + ": ") and words in str(caught.value)
+
+
+def test_a_numpy_int_sample_is_an_int_and_a_one_sample_graph_has_no_lanes():
+    np = pytest.importorskip('numpy')
+    from autograd import step, to_dot
+    L = lane_graph()
+    s = step(L, sample=np.int64(2))
+    assert s.sample == 2 and type(s.sample) is int and str(s.next()).startswith('[sample 2] ')
+    assert 'the lane of sample 2' in to_dot(L, sample=np.int64(2))
+    with pytest.raises(ValueError, match=r"to_dot: sample=0, but this graph carries no lanes \(one sample\)"):
+        to_dot(Value(1.0) * 2, sample=0)
+
+
+# --- issue 20, 13: explore's refusal gives explore's advice, not to_dot's depth= (explore takes none)
+
+def test_explore_refuses_a_graph_too_big_with_advice_it_can_take(tmp_path):
+    import inspect
+    from autograd import GraphTooBig, explore
+    x = Value(1.0)
+    for _ in range(5200):
+        x = x * 1.0001
+    with pytest.raises(GraphTooBig) as refused:
+        explore(x, tmp_path / 'big.html')
+    message = str(refused.value)
+    assert message.startswith("explore: this graph has 5,201 nodes") and "max_nodes=None" in message
+    assert "depth=" not in message.split("draw(root, depth=3)")[0]          # depth= only as draw's
+    assert 'depth' not in inspect.signature(explore).parameters
+    assert not (tmp_path / 'big.html').exists()

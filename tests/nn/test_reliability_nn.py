@@ -500,7 +500,7 @@ def test_a_save_that_fails_while_writing_leaves_the_old_file_and_its_mode(tmp_pa
 
     def refuse(src, dst):
         raise OSError(28, "No space left on device")
-    monkeypatch.setattr(module_file.os, "replace", refuse)
+    monkeypatch.setattr(os, "replace", refuse)
     with pytest.raises(OSError, match="No space"):
         MLP(2, [1], seed=2).save(path)
     assert path.read_bytes() == old and mode_of(path) == 0o640
