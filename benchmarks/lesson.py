@@ -7,8 +7,7 @@ and reports the median CPU time of this process (timing.cpu: with any child proc
 wall time, and the page's size.
   MLP(2,[16,16,1]), 100 moons, 100 epochs   target: <= 5 MB, <= 5 s (the whole page: the iteration,
                                             its chain-rule steps, and the training over time)
-The 'epochs=0' rows are the iteration alone; the difference is nn.timeline.record's training,
-where nn.timeline is installed (else every row is the iteration alone, and the table says so).
+The 'epochs=0' row is the iteration alone; the difference is nn.timeline.record's training.
 """
 import argparse
 import os
@@ -19,7 +18,6 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import nn  # noqa: E402
-from nn.lesson import _timeline_script  # noqa: E402
 from demos.seed_worked_example import seed_model  # noqa: E402
 from benchmarks.timing import cpu, paired  # noqa: E402
 
@@ -60,8 +58,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--repeats', type=int, default=7)
     args = ap.parse_args()
-    print("OPENBLAS_NUM_THREADS=%s; over-time panel: %s" % (os.environ.get('OPENBLAS_NUM_THREADS', 'unset'),
-                                                             "yes" if _timeline_script() else "NO (nn.timeline absent)"))
+    print("OPENBLAS_NUM_THREADS=%s" % os.environ.get('OPENBLAS_NUM_THREADS', 'unset'))
     with tempfile.TemporaryDirectory() as folder:
         fns, targets, sizes = builds(folder)
         times = paired(fns, args.repeats, clock=cpu)

@@ -22,13 +22,14 @@ import re
 from fractions import Fraction
 from importlib import resources
 
-from autograd import Value, no_grad, step
+from autograd import no_grad, step
 from autograd.explore import iframe, script_json
 from autograd.files import write_atomic
 from autograd.notation import printable
 
 from .layers import MLP, Layer, Neuron, as_values, name_outputs
 from .layerview import batch_view, layer_view
+from . import timeline
 from .optim import SGD, Adam
 from .trainer import Trainer
 
@@ -111,15 +112,12 @@ def lesson_html(model, loss, X, Y, optimizer=None, epochs=0, sample=0, batch_siz
                       named, before, after, nxt, next_avg)
     data['timeline'] = None
     script = ''
-    if epochs:
-        script = _timeline_script()
-        if script:
-            from . import timeline      # optional: imported only where its script is installed beside it
-            fresh_model, fresh_opt = copy.deepcopy(original)
-            if fresh_opt is None:
-                fresh_opt = SGD(fresh_model.parameters(), lr=DEFAULT_LR)
-            data['timeline'] = timeline.record(fresh_model, loss, X, Y, fresh_opt, epochs,
-                                               batch_size=batch_size, seed=seed)
+    if epochs:                           # the training over time, on another copy, from the same start
+        script = TIMELINE_JS
+        fresh_model, fresh_opt = copy.deepcopy(original)
+        if fresh_opt is None:
+            fresh_opt = SGD(fresh_model.parameters(), lr=DEFAULT_LR)
+        data['timeline'] = timeline.record(fresh_model, loss, X, Y, fresh_opt, epochs, batch_size=batch_size, seed=seed)
     title = title or "One training iteration of %s on %s" % (
         _model_words(model), "the batch of %d samples" % len(X) if batch else "sample %d of %d" % (shown + 1, len(X)))
     data['title'] = title
@@ -537,12 +535,5 @@ def _output_text(last, output):
     return _numbers(list(last)) if isinstance(output, list) else num(last[0])
 
 
-def _timeline_script():
-    """nn/static/timeline.js, the over-time panel's script, or '' where it is not installed."""
-    try:
-        return resources.files('nn').joinpath('static', 'timeline.js').read_text(encoding='utf-8')
-    except (FileNotFoundError, OSError):
-        return ''
-
-
 PAGE = resources.files('nn').joinpath('static', 'lesson.html').read_text(encoding='utf-8')
+TIMELINE_JS = resources.files('nn').joinpath('static', 'timeline.js').read_text(encoding='utf-8')   # over time
