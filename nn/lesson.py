@@ -208,13 +208,19 @@ def _chain_rule_steps(model, layers, loss, x, y, scale):
         for j, n in enumerate(neurons):
             a = n.forward(h)
             z = _z_of(n, a)
-            owner[id(z)] = (l, j, 'z')
-            if a is not z:
-                owner[id(a)] = (l, j, 'a')
             for i, w in enumerate(n.w):
                 owner[id(w)] = (l, j, 'w%d' % (i + 1))
             if n.b is not None:
                 owner[id(n.b)] = (l, j, 'b')
+            if a is not z:
+                owner[id(a)] = (l, j, 'a')
+            # z, and for a neuron made with fused=False every node of its chain b + w1*x1 + ...
+            chain = [z]
+            while chain:
+                node = chain.pop()
+                if id(node) not in owner:
+                    owner[id(node)] = (l, j, 'z')
+                    chain.extend(node.parents)
             out.append(a)
         h = out
     output = name_outputs(h[0] if _single(model) else h)

@@ -323,3 +323,18 @@ def test_a_batch_lesson_updates_from_loss_avg_and_says_whose_numbers_the_picture
     # = 43/300 (the article's 0.14)
     assert page.evaluate('D.layers[0].neurons[0].a2') == "43/300 ≈ 0.1433333333"
     assert not requests and not errors
+
+
+def test_a_neuron_made_of_binary_operations_owns_every_step_of_its_chain(tmp_path):
+    X, Y = nn.data.moons(10, seed=0)
+    model = nn.MLP(2, [2, 1], fused=False)          # L2.n1: o = (b + w1 * x1) + w2 * x2, three nodes
+    _, data = page_data(nn.lesson(model, nn.squared_error, X, Y, str(tmp_path / 'chain'), sample=1))
+    mine = [data['steps'][q] for q in data['layers'][1]['neurons'][0]['steps']]
+    texts = [s['t'] for s in mine]
+    # forward: its two products and two sums; backward: into its three chain nodes from o, its 3 parameters,
+    # its 2 inputs, and o's own gradient from e
+    assert sum(s['ph'] == 'forward' for s in mine) == 4
+    for start in ('L2.n1.w1.grad', 'L2.n1.w2.grad', 'L2.n1.b.grad', 'L1.n1.a.grad', 'L1.n2.a.grad', 'o.grad'):
+        assert sum(t.startswith(start + ' += ') for t in texts) == 1, start
+    assert sum(s['ph'] == 'backward' for s in mine) == 1 + 3 + 3 + 2
+    assert [s['r']['1.0'] for s in mine if s['t'].startswith('L1.n2.a.grad')] == ['x2']
