@@ -517,7 +517,7 @@ def _frames(view, bview, layers, loss_name, optimizer, L, batch, nxt, next_avg, 
     if _plain_sgd(optimizer):
         words = "w ← w − α ∂Loss/∂w with α = %s: the SGD step, each weight moved against its gradient." % num(optimizer.lr)
     else:
-        words = "%s.step() moves each weight (lines: the change)." % type(optimizer).__name__
+        words = "The optimizer, %s, takes its step as the Trainer calls it, moving each weight." % _optimizer_words(optimizer)
     frames.append({'phase': 'update', 'layer': None, 'head': "The update",
                    'words': words + " Lines now show each weight's change.", 'rows': urows})
     before_loss = bview.loss_avg if batch else view.loss
