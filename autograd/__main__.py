@@ -1,4 +1,5 @@
-"""python -m autograd step "<expression or small script>": step through its backward pass.
+"""python -m autograd step "<expression or small script>": step through its backward pass
+(with --forward, through its forward pass first, one operation at a time).
 
 The expression's value (or, for a script, its last expression, else the last
 Value it assigned) is the root. Names are Values' labels: in
@@ -17,11 +18,11 @@ import os
 import sys
 
 from . import Value, dot, step, tree
-from .notation import printable
+from .notation import fmt, printable
 
 HELP = """commands:
-  n, Enter   next chain-rule step
-  p          previous step (undo)
+  n, Enter   next step (with --forward: the forward pass's, then the chain rule's)
+  p          previous step (undo; back across into the forward pass too)
   r          render the graph now to an SVG file
   t          text tree of the expression (◀ marks the current step)
   s          where the stepper stands
@@ -75,23 +76,34 @@ def _label_values(namespace):
                     item.label = "%s%d" % (name, k)
 
 
-def interact(root, read=input, write=print, out_dir='out'):
-    """the command loop; the nodes' .grad move with the steps, as in step()."""
-    stepper = step(root)
-    write("%d chain-rule steps. Type ? for help." % len(stepper))
+def interact(root, read=input, write=print, out_dir='out', forward=False):
+    """the command loop; the nodes' .grad move with the steps, as in step(). forward: the forward
+    pass's steps first; the prompt says which pass the next step belongs to."""
+    stepper = step(root, forward=forward)
+    backward = len(stepper) - stepper.forward_count
+    if forward:
+        write("%d steps: %d forward (one per operation, each value from its inputs), then %d chain-rule steps. "
+              "Type ? for help." % (len(stepper), stepper.forward_count, backward))
+    else:
+        write("%d chain-rule steps. Type ? for help." % len(stepper))
     write(repr(stepper))
     while True:
         try:
-            command = read("step> ").strip().lower()
+            command = read(_prompt(stepper)).strip().lower()
         except (EOFError, KeyboardInterrupt):      # Ctrl-D, Ctrl-C: leave quietly
             write("")
             return 0
         if command in ('', 'n'):
             s = stepper.next()
+            if s is not None and forward and s.phase == 'backward' and s.number == stepper.forward_count + 1:
+                write("-- the forward pass is done: %s = %s. The backward pass, from %s.grad = 1 (∂L/∂L):"
+                      % (printable(stepper.names[root]), fmt(root.data), printable(stepper.names[root])))
             write(str(s) if s is not None else "(finished: every gradient is in; p to go back, q to quit)")
         elif command == 'p':
             s = stepper.prev()
             write("undid: %s" % s if s is not None else "(at the start)")
+            if s is not None and forward and s.phase == 'backward' and stepper.phase == 'forward':
+                write("-- back in the forward pass: no gradient yet, every .grad as before")
         elif command == 'r':
             name = os.path.join(out_dir, 'step_%03d' % stepper.position)
             try:
@@ -101,7 +113,8 @@ def interact(root, read=input, write=print, out_dir='out'):
             except Exception as e:   # no dot, a full disk, a graph too big: say so and go on
                 write("cannot render: %s: %s" % (type(e).__name__, printable(e)))
         elif command == 't':
-            write(tree(root, stepper.grads, mark=stepper, naming=stepper.naming))
+            write(tree(root, stepper.grads, mark=stepper, naming=stepper.naming,
+                       values=stepper.values if forward else None))
         elif command == 's':
             write(repr(stepper))
         elif command == 'q':
@@ -112,6 +125,18 @@ def interact(root, read=input, write=print, out_dir='out'):
             write("unknown command %r; ? for help" % command)
 
 
+def _prompt(stepper):
+    """'step> ', or with --forward the pass of the next step: 'forward 2/5> ', 'backward 1/12> '."""
+    if not stepper.forward_count:
+        return "step> "
+    k, ahead = stepper.position, stepper.forward_count
+    if k < ahead:
+        return "forward %d/%d> " % (k + 1, ahead)
+    if k < len(stepper):
+        return "backward %d/%d> " % (k - ahead + 1, len(stepper) - ahead)
+    return "finished> "
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog='python -m autograd', description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -119,6 +144,8 @@ def main(argv=None):
     p = sub.add_parser('step', help='step through the backward pass of an expression')
     p.add_argument('expression', help='e.g. "a = Value(2.0); b = Value(-3.0); (a * b + a).tanh()"')
     p.add_argument('--out', default='out', help='where r writes its SVG files (default: out)')
+    p.add_argument('--forward', action='store_true',
+                   help='step through the forward pass first, one operation at a time (c = a * b = 2.0 * -3.0 = -6.0)')
     args = parser.parse_args(argv)
     try:
         root = evaluate(args.expression)
@@ -132,7 +159,7 @@ def main(argv=None):
         import readline  # noqa: F401  (arrow-key history and line editing for input())
     except ImportError:  # not on every platform
         pass
-    return interact(root, out_dir=args.out)
+    return interact(root, out_dir=args.out, forward=args.forward)
 
 
 if __name__ == '__main__':

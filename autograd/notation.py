@@ -420,6 +420,55 @@ def step_latex(parent, node, local, upstream, contribution, partner=None):
                _tex_number(local), _tex_number(upstream), _tex_number(contribution)))
 
 
+# ------------------------------------------------------------------ one forward step
+
+_MATH_OPS = {'*': '·', '**': '^'}      # as the articles write them
+
+
+def forward_mathml(sides):
+    """a forward step typeset, c = a · b = 2.0 · -3.0 = -6.0, from text.forward_terms's sides;
+    the value computed is marked 'new' underneath."""
+    def token(kind, text):
+        if kind == 'name':
+            return _mi(text)
+        if kind == 'number':
+            return '<mn>%s</mn>' % html.escape(text)
+        if kind == 'function':
+            return '<mi>%s</mi>' % html.escape(text)
+        if kind == 'words':
+            return '<mtext>%s</mtext>' % html.escape(text)
+        return '<mo>%s</mo>' % html.escape(_MATH_OPS.get(text, text))
+    rows = ['<mrow>%s</mrow>' % ''.join(token(*t) for t in tokens) for _, tokens in sides]
+    rows[-1] = '<munder>%s<mtext mathsize="70%%">new</mtext></munder>' % rows[-1]
+    return '<math display="block" class="step forward"><mrow>%s</mrow></math>' % '<mo>=</mo>'.join(rows)
+
+
+def _tex_text(text):
+    """a number as fmt writes it, in LaTeX: 2.0 as it is, 43/300 ~ 0.1433 as the fraction (as
+    _tex_number writes a backward step's), anything else (a lane's list, a dot's "… (3 more terms)") as text."""
+    if re.match(r'-?\d[\d.e+-]*\Z', text):
+        return text
+    fraction = re.match(r'(-?)(\d+)/(\d+) ~ \S+\Z', text)
+    if fraction:
+        return r'%s\tfrac{%s}{%s}' % fraction.groups()
+    return r'\text{%s}' % re.sub(r'([#$%&_{}])', r'\\\1', text.replace('\\', '/').replace('~', '≈').replace('^', ' ^ '))
+
+
+def forward_latex(sides):
+    """a forward step as LaTeX, for notebooks that typeset it with MathJax (see forward_mathml)."""
+    def token(kind, text):
+        if kind == 'name':
+            return _tex_name(text)
+        if kind == 'function':
+            return r'\operatorname{%s}' % _tex_name(text)[len(r'\mathrm{'):-1]
+        if kind in ('number', 'words'):
+            return _tex_text(text)
+        return {'*': r'\cdot', '**': '^', '(': r'\left(', ')': r'\right)', '·': r'\cdot'}.get(text, text)
+    rows = [' '.join(token(*t) for t in tokens) for _, tokens in sides]
+    rows[-1] = r'\underbrace{%s}_{\text{new}}' % rows[-1]
+    return '$$%s$$' % ' = '.join(rows)
+
+
 NOTATION = ("x.grad: ∂root/∂x, summed so far\n"
             "on an edge: the local derivative ∂out/∂in of one operation\n"
             "one step: in.grad += ∂out/∂in · out.grad")

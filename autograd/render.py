@@ -112,12 +112,15 @@ def dot_layout(root, rankdir='LR', params=(), depth=None, clusters=None, legend=
     shown = naming.names
     params = set(params)
     done = set(done)
-    # newrank: clusters lay out about 10x faster (an MLP(2,[16,16,1]) loss: 11 s -> 1 s)
-    lines = ['digraph {', '  rankdir=%s; newrank=true; %s' % (rankdir, LAYOUT),
-             '  node [fontname="Helvetica", fontsize=11];', '  edge [fontname="Helvetica", fontsize=10];']
+    # newrank: clusters lay out about 10x faster (an MLP(2,[16,16,1]) loss: 11 s -> 1 s).
+    # height=0.3 (dot's default is 0.5 inch, a box 36 pt tall around one 11 pt line) and nodesep=0.15
+    # (0.25): a layer's column of weights is what makes an MLP's drawing tall, and the rest of the
+    # drawing sits in the middle of its height; MLP(2,[4,4,1]): 2,153 -> 1,536 px tall, no text smaller
+    lines = ['digraph {', '  rankdir=%s; newrank=true; nodesep=0.15; %s' % (rankdir, LAYOUT),
+             '  node [fontname="Helvetica", fontsize=11, height=0.3];', '  edge [fontname="Helvetica", fontsize=10];']
     if sample is not None:          # say whose numbers these are
         title = "%s(numbers: the lane of sample %d)" % (title + "\n" if title else "", sample)
-    if title:
+    if title and not legend:
         lines.append('  labelloc=t; label="%s";' % _escape(title, record=False))
     kinds_used = set()
     body = {}            # node -> its DOT statements, so clusters can hold them
@@ -157,7 +160,7 @@ def dot_layout(root, rankdir='LR', params=(), depth=None, clusters=None, legend=
     lines += grouped
     lines += ['  ' + e for e in edges]
     if legend:
-        lines += _legend(kinds_used, stepping or grads is not None)
+        lines += _legend(kinds_used, stepping or grads is not None, title, values is not None)
     lines.append('}')
     text = '\n'.join(lines) + '\n'
     if max_nodes is not None:
@@ -383,23 +386,28 @@ def _grouped(nodes, body, clusters, ids, element_ids):
     return lines, groups
 
 
-def _legend(kinds_used, stepping):
-    """the kinds of box used, the notation, and, for a stepper's drawing, the edge colours."""
-    lines = ['  subgraph cluster_legend {', '    label="legend"; style=dotted;']
-    entries = ['legend_%s [shape=box, style=filled, fillcolor="%s", label="%s"];' % (kind, KINDS[kind][0], KINDS[kind][1])
-               for kind in ('param', 'input', 'constant', 'result') if kind in kinds_used]
-    entries.append('legend_notation [shape=note, label="%s"];' % _escape(NOTATION, record=False))
+def _legend(kinds_used, stepping, title=None, forward=False):
+    """the title (if any), the kinds of box used, the notation and, for a stepper's drawing, the edge
+    colours, as the graph's own label above the drawing. Not a cluster of nodes: dot would give each
+    of those nodes a rank of its own, and on a left-to-right graph that made every column as wide as
+    the legend's widest entry (the README's 5-node example: 1,881 px wide instead of 1,577)."""
+    swatches = ''.join('<tr><td border="1" bgcolor="%s" align="left">%s</td></tr>' % (KINDS[kind][0], KINDS[kind][1])
+                       for kind in ('param', 'input', 'constant', 'result') if kind in kinds_used)
+    columns = ['<table border="0" cellspacing="2" cellpadding="1">%s</table>' % swatches, _html_lines(NOTATION)]
     if stepping:
-        entries.append('legend_edges [shape=plaintext, label=<'
-                       '<font color="%s">green edge: step done</font><br/>'
-                       '<font color="%s">red edge: the current step</font><br/>'
-                       'black edge: not reached yet<br/>grad -: no gradient has reached it yet>];'
-                       % (EDGE_COLOURS['done'], EDGE_COLOURS['current']))
-    ids = [e.split()[0] for e in entries]
-    lines += ['    ' + e for e in entries]
-    lines += ['    %s -> %s [style=invis];' % pair for pair in zip(ids, ids[1:])]
-    lines.append('  }')
-    return lines
+        columns.append('<font color="%s">green edge: step done</font><br align="left"/><font color="%s">red edge: '
+                       'the current step</font><br align="left"/>black edge: not reached yet<br align="left"/>grad -: '
+                       'no gradient has reached it yet<br align="left"/>%s' % (EDGE_COLOURS['done'], EDGE_COLOURS['current'],
+                       'data -: not computed yet (forward pass)<br align="left"/>' if forward else ''))
+    rows = '<tr><td align="left" colspan="%d">%s</td></tr>' % (len(columns), _html_lines(title)) if title else ''
+    rows += '<tr>%s</tr>' % ''.join('<td align="left" valign="top">%s</td>' % column for column in columns)
+    return ['  labelloc=t; labeljust=l; fontname="Helvetica"; fontsize=11;',
+            '  label=<<table border="0" cellspacing="3" cellpadding="2">%s</table>>;' % rows]
+
+
+def _html_lines(text):
+    """text for a cell of a Graphviz HTML label: escaped, control characters visible, each line left-aligned."""
+    return ''.join(html.escape(printable(line), quote=False) + '<br align="left"/>' for line in str(text).split('\n'))
 
 
 class GraphvizNotFound(RuntimeError):
@@ -488,6 +496,17 @@ def _drawing_class(graphviz):
     formatter, engine, outfile...) go to graphviz's own rendering, which has no time limit."""
     if 'class' not in _DRAWING:
         class Drawing(graphviz.Digraph):
+            def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
+                """in a notebook: the drawing fitted to the cell (fitted()); where a format was asked
+                for (include=), graphviz's own; without `dot` or past NOTEBOOK_TIMEOUT, what went wrong."""
+                if include is not None:
+                    return super()._repr_mimebundle_(include, exclude, **kwargs)
+                try:
+                    svg = self.pipe(format='svg', timeout=NOTEBOOK_TIMEOUT, encoding='utf-8')
+                except (GraphvizNotFound, GraphvizTimeout, DotFailed) as error:
+                    return {'text/plain': str(error), 'text/html': '<pre>%s</pre>' % html.escape(str(error))}
+                return {} if 'text/html' in (exclude or ()) else {'text/html': fitted(svg)}
+
             def render(self, filename=None, directory=None, view=False, cleanup=False, format=None, *args,
                        timeout='auto', quiet=False, quiet_view=False, **kwargs):
                 if args or kwargs or self.engine != 'dot':
@@ -553,10 +572,36 @@ def notebook_graph(root, naming=None, **options):
             note += '<p style="font-family:sans-serif">%s. The text tree:</p>' % html.escape(str(error))
         return note + '<pre style="max-height:40em;overflow:auto">%s</pre>' % html.escape(
             tree(root, grads=options.get('grads'), max_lines=300, naming=naming))
-    # without the XML prologue, which cannot stand inside HTML; at its natural size, which
-    # notebook styles (svg {max-width: 100%}) would otherwise squeeze into unreadable text
-    svg = svg[svg.index('<svg'):].replace('<svg ', '<svg style="max-width:none" ', 1)
-    return note + '<div style="max-width:100%%;max-height:80vh;overflow:auto">%s</div>' % svg
+    return note + fitted(svg)
+
+
+NATURAL_CONTROL = 600    # px: a drawing wider than this gets a control to see it at its natural size
+_SIZE = re.compile(r'<svg\b[^>]*?\bwidth="([\d.]+)pt"[^>]*?\bheight="([\d.]+)pt"')
+_ID = re.compile(r'\sid="[^"]*"')
+
+
+def fitted(svg):
+    """HTML for a notebook cell showing dot's SVG whole: as wide as the cell (scaled down, keeping its
+    aspect, never up past its natural size), so it is never cut off and its box is exactly the
+    drawing; and, for a drawing wider than NATURAL_CONTROL px, a <details> control that opens it at
+    its natural size in a box that scrolls. Both sizes are set on the <svg> itself: a notebook's
+    own style (svg {max-width: 100%}) without height:auto would keep the height of the natural size
+    and leave the scaled drawing in a tall empty box. No script: a <details> works where a
+    notebook strips scripts (an untrusted notebook, an exported page)."""
+    svg = svg[svg.index('<svg'):]          # without the XML prologue, which cannot stand inside HTML
+    size = _SIZE.search(svg)
+    if size is None:                       # not dot's usual header: leave its size alone
+        return '<div style="max-width:100%%;overflow:auto">%s</div>' % svg
+    width, height = (float(x) * 4 / 3 for x in size.groups())     # pt -> CSS px
+    picture = svg.replace('<svg ', '<svg style="display:block;width:100%%;max-width:%.0fpx;height:auto" ' % width, 1)
+    if width <= NATURAL_CONTROL:
+        return '<div class="autograd-drawing">%s</div>' % picture
+    natural = _ID.sub('', svg).replace(      # a second copy, its ids left out so none is repeated in the page
+        '<svg ', '<svg style="display:block;max-width:none;width:%.0fpx;height:%.0fpx" ' % (width, height), 1)
+    return ('<div class="autograd-drawing"><details style="font-family:sans-serif;font-size:12px">'
+            '<summary style="cursor:pointer;color:#555">natural size (%s &#215; %s px, scrolls)</summary>'
+            '<div style="max-width:100%%;max-height:80vh;overflow:auto">%s</div></details>%s</div>'
+            % (format(round(width), ','), format(round(height), ','), natural, picture))
 
 
 def _notebook_depth(root, naming, options):

@@ -17,8 +17,16 @@ from dataclasses import dataclass
 from . import notation
 from .backward import seed
 from .notation import Naming, fmt
-from .text import forward_line
+from .text import forward_terms
 from .value import Value
+
+
+REPR_GRADS = 8           # a Stepper's repr lists every gradient up to this many, else how many and the last step's
+REPR_NAME = 60           # characters of a name a Stepper's repr and where() show
+
+
+def _cut(name):
+    return name if len(name) <= REPR_NAME else name[:REPR_NAME] + "…"
 
 
 @dataclass(frozen=True, repr=False)
@@ -43,6 +51,7 @@ class Step:
                             # (x_i toward w_i, w_i toward x_i) or a number (a constant; 1 toward b)
     phase: str = 'backward'
     equation: str = None    # a forward step's line, text.forward_line
+    terms: tuple = None     # and its sides as tokens (text.forward_terms), for the typeset forms
 
     @property
     def is_reduction(self):
@@ -81,7 +90,10 @@ class Step:
         return "<Step %d: %s>" % (self.number, self)
 
     def mathml(self, change=True):
-        """the step typeset (a reduction or a forward step as text); change: with the receiver's "before -> after"."""
+        """the step typeset (a reduction as text); change: with the receiver's "before -> after"."""
+        if self.phase == 'forward' and self.terms is not None:
+            prefix = notation.html.escape(self._prefix())
+            return (('<div class="step-sample">%s</div>' % prefix) if prefix else '') + notation.forward_mathml(self.terms)
         if self.is_reduction or self.phase == 'forward':
             return ('<div class="step %s" style="font-family:monospace">%s</div>'
                     % ('forward' if self.phase == 'forward' else 'reduction', notation.html.escape(str(self))))
@@ -94,6 +106,8 @@ class Step:
         return self.mathml()
 
     def _repr_latex_(self):
+        if self.phase == 'forward' and self.terms is not None:
+            return notation.forward_latex(self.terms)
         if self.is_reduction or self.phase == 'forward':
             return None
         return notation.step_latex(self.parent_name, self.node_name, *self._shown()[:3], partner=self.partner)
@@ -195,9 +209,10 @@ class Stepper:
         k = self.position
         if k < len(self.computing):
             node = self.computing[k]
+            terms = forward_terms(node, self.names, self.sample)
             step = Step(k + 1, node, None, None, None, None, None, None, node.data, self.names[self.root],
                         self.names[node], None, self.sample, None, 'forward',
-                        forward_line(node, self.names, self.sample))
+                        " = ".join(text for text, _ in terms), tuple(terms))
             self.steps.append(step)
             self.computed.add(node)
             return step
@@ -267,15 +282,32 @@ class Stepper:
             return "step 0 of %d, at the start: %s.grad = %s" % (n, root, fmt(notation.lane(seed(self.root), self.sample)))
         last = self.steps[-1]
         if last.phase == 'forward':
-            return "step %d of %d (forward), last: %s computed" % (k, n, notation.printable(last.node_name))
+            return "step %d of %d (forward), last: %s computed" % (k, n, notation.printable(_cut(last.node_name)))
         return "step %d of %d%s, last: %s -> %s" % (k, n, " (finished)" if k == n else "",
-                                                   notation.printable(last.node_name),
-                                                   notation.printable(last.parent_name))
+                                                   notation.printable(_cut(last.node_name)),
+                                                   notation.printable(_cut(last.parent_name)))
 
     def __repr__(self):
-        so_far = ", ".join("%s=%s" % (notation.printable(self.names[v]), fmt(notation.lane(g, self.sample)))
-                           for v, g in self.grads.items())
-        return "<Stepper %s; gradients so far: %s>" % (self.where(), so_far)
+        """where it stands and the gradients so far: every one on a small graph, else how many and the
+        last step's two (a finished stepper on MLP(2,[16,16,1]) would otherwise print 400 of them)."""
+        grads = self.grads
+        if not self.started and self.forward:
+            return "<Stepper %s; %d of %d values computed, no gradient yet>" % (
+                self.where(), len(self.computed), len(self.computing))
+        if len(grads) > REPR_GRADS and self.steps:
+            last = self.steps[-1]
+            shown = [(v, grads[v]) for v in (last.node, last.parent) if v in grads]
+            return "<Stepper %s; %d gradients so far (.grads has them), the last step's: %s>" % (
+                self.where(), len(grads), self._pairs(shown))
+        if len(grads) > REPR_GRADS:
+            shown = list(grads.items())[:REPR_GRADS]
+            return "<Stepper %s; %d gradients so far (.grads has them), the first: %s, ...>" % (
+                self.where(), len(grads), self._pairs(shown))
+        return "<Stepper %s; gradients so far: %s>" % (self.where(), self._pairs(grads.items()) or "none")
+
+    def _pairs(self, pairs):
+        return ", ".join("%s=%s" % (notation.printable(_cut(self.names[v])), fmt(notation.lane(g, self.sample)))
+                         for v, g in pairs)
 
     def dot_options(self):
         """to_dot options that show this moment: values and gradients so far, finished and current edges."""

@@ -1,5 +1,7 @@
 """The text views: the forward pass as lines (trace) and the expression as an
 indented tree (tree), each number as notation.fmt writes it."""
+import re
+
 from . import notation
 from .notation import Naming, fmt, grad_text
 from .value import Value
@@ -23,29 +25,55 @@ def forward_line(node, shown, sample=None):
     """one forward step as a line: name = operation = its numbers = the value
     (`c = a * b = 2.0 * -3.0 = -6.0`, `o = relu(z) = relu(0.3) = 0.3`); shown: the names;
     sample: in a lane graph, whose lane the numbers are (every lane where None)."""
+    return " = ".join(text for text, _ in forward_terms(node, shown, sample))
+
+
+_NUMBER = re.compile(r'-?(\d|inf|nan)|\(-?\d|\[')
+
+
+def forward_terms(node, shown, sample=None):
+    """a forward step's sides, for the line and its typeset forms: [(text, tokens)], the node's
+    name, the operation on its inputs' names, on their numbers (a dot whose names make vectors
+    has no such side), and the value; tokens are (kind, text) with kind 'name', 'number', 'op'
+    (an operator or a bracket) or 'function' (tanh, relu, ...) or 'words' (a dot's "… (3 more terms)")."""
     ops = node.operands
-    symbols = [notation.printable(shown[o]) if isinstance(o, Value) else fmt(notation.lane(o, sample)) for o in ops]
-    values = [fmt(notation.lane(o.data if isinstance(o, Value) else o, sample)) for o in ops]
     name = notation.printable(shown[node])
     result = fmt(notation.lane(node.data, sample))
+    sides = [(name, [('name', name)])]
     if node.dot_operands is not None:
-        return "%s = %s = %s" % (name, notation.dot_formula(node, shown), result)
-    if len(ops) == 1:
-        return "%s = %s(%s) = %s(%s) = %s" % (name, node.op, symbols[0], node.op, values[0], result)
-    return "%s = %s %s %s = %s %s %s = %s" % (name, symbols[0], node.op, symbols[1], values[0], node.op, values[1],
-                                            result)
+        for part in notation.dot_formula(node, shown).split(" = "):
+            tokens = []
+            for piece in re.split(r'( · | \+ )', part):
+                kind = ('op' if piece in (' · ', ' + ') else 'words' if piece.startswith('…')
+                        else 'number' if _NUMBER.match(piece) else 'name')
+                tokens.append((kind, piece.strip()))
+            sides.append((part, tokens))
+    else:
+        symbols = [('name', notation.printable(shown[o])) if isinstance(o, Value)
+                   else ('number', fmt(notation.lane(o, sample))) for o in ops]
+        values = [('number', fmt(notation.lane(o.data if isinstance(o, Value) else o, sample))) for o in ops]
+        for operands in (symbols, values):
+            if len(ops) == 1:
+                tokens = [('function', node.op), ('op', '('), operands[0], ('op', ')')]
+                sides.append(("%s(%s)" % (node.op, operands[0][1]), tokens))
+            else:
+                tokens = [operands[0], ('op', node.op), operands[1]]
+                sides.append(("%s %s %s" % (operands[0][1], node.op, operands[1][1]), tokens))
+    sides.append((result, [('number', result)]))
+    return sides
 
 
 MAX_INDENT = 24        # levels; deeper lines carry their depth instead, so the text grows linearly
 
 
-def tree(root, grads=None, mark=None, max_lines=2000, naming=None):
+def tree(root, grads=None, mark=None, max_lines=2000, naming=None, values=None):
     """An indented text view of the expression, data and grad on every line; a node
     reached a second time is shown once and then referred to.
 
     grads: {node: gradient} to show instead of .grad ('-' where none yet).
+    values: {node: data} known so far (a stepper in its forward pass), 'data -' for the others.
     mark: a Stepper whose current step is marked (◀ on the node passing gradient
-    and the input receiving it). A dot node reads `z = dot: w · x + b`, its inputs
+    and the input receiving it; in the forward pass, on the node just computed). A dot node reads `z = dot: w · x + b`, its inputs
     w_1..w_n, x_1..x_n, b below it, each with its place (`x_3: L1.n3.a`) where its
     name does not already say it (L1.n3.w2 is w_2). Past MAX_INDENT levels a line says its depth
     instead of indenting further, and at most max_lines lines are printed (None: all),
@@ -55,7 +83,9 @@ def tree(root, grads=None, mark=None, max_lines=2000, naming=None):
     naming = naming or Naming(root)
     shown = naming.names
     marks = {}
-    if mark is not None and mark.steps:
+    if mark is not None and mark.steps and mark.steps[-1].phase == 'forward':
+        marks[mark.steps[-1].node] = "   ◀ computed (step %d)" % mark.steps[-1].number
+    elif mark is not None and mark.steps:
         last = mark.steps[-1]
         marks[last.node] = "   ◀ passing gradient to %s" % notation.printable(shown[last.parent])
         marks[last.parent] = "   ◀ receiving gradient from %s (step %d)" % (
@@ -82,7 +112,8 @@ def tree(root, grads=None, mark=None, max_lines=2000, naming=None):
         seen.add(node)
         op = node.op if node.dot_operands is None else "dot: " + notation.dot_symbol(node)
         what = "%s = %s" % (name, op) if not node.is_leaf() else name
-        lines.append("%s%s   data %s   grad %s%s" % (lead, what, fmt(node.data), grad_text(node, grads),
+        data = fmt(node.data) if values is None or node in values else '-'
+        lines.append("%s%s   data %s   grad %s%s" % (lead, what, data, grad_text(node, grads),
                                                     marks.get(node, '')))
         if node.dot_operands is None:
             inputs = [('', operand) for operand in node.operands]

@@ -7,6 +7,7 @@ from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cro
                      half_squared_error, hinge, softmax, squared_error)
 from .module import Module
 from .optim import SGD, Adam
+from .pytorch import from_torch, to_torch
 from .trainer import History, Step, Trainer
 from .matrix import MatrixModeError
 from .lesson import lesson
@@ -14,5 +15,5 @@ from . import data
 
 __all__ = ['Module', 'Neuron', 'Layer', 'MLP', 'half_squared_error', 'squared_error',
            'binary_cross_entropy', 'binary_cross_entropy_with_logits', 'softmax', 'cross_entropy',
-           'hinge', 'SGD', 'Adam', 'Trainer', 'History', 'Step', 'layer_view', 'batch_view', 'LayerView',
+           'hinge', 'to_torch', 'from_torch', 'SGD', 'Adam', 'Trainer', 'History', 'Step', 'layer_view', 'batch_view', 'LayerView',
            'BatchView', 'MatrixModeError', 'lesson', 'data', '__version__']

@@ -26,6 +26,7 @@ KeyboardInterrupt), the weights, their gradients and the optimizer's state are p
 back as they were before the step, so the model keeps the last finite step.
 """
 import gc
+import html
 import math
 import random
 import re
@@ -43,6 +44,7 @@ from .losses import LOSS
 
 from .layers import model_width
 from . import matrix
+from .plot import curve_svg
 
 try:
     from autograd import lanes as _lanes      # mode='lanes' needs numpy, an optional extra
@@ -59,14 +61,42 @@ NUMERIC_ERRORS = (OverflowError, FloatingPointError, ZeroDivisionError)
 STOPPED = "training stopped, the model keeps the weights of the last finite step"
 
 
-@dataclass
+@dataclass(repr=False)
 class History:
     """What fit() saw: the mean loss of every epoch and of every step (batch), and,
     where the targets are class labels, the accuracy per epoch: the fraction of the
-    epoch's training predictions that were right (each made before its own step)."""
+    epoch's training predictions that were right (each made before its own step).
+    It prints as one line; a notebook shows the curves (plot.curve_svg) above that line."""
     epoch_loss: List = field(default_factory=list)
     step_loss: List = field(default_factory=list)
     epoch_accuracy: List = field(default_factory=list)
+
+    def summary(self, arrow='->'):
+        """one line: epochs and steps, the first and last epoch's loss, the last epoch's accuracy."""
+        if not self.epoch_loss:
+            return "0 epochs (%d steps)" % len(self.step_loss)
+        n = len(self.epoch_loss)
+        text = "%d epoch%s (%d steps), loss %s %s %s" % (n, '' if n == 1 else 's', len(self.step_loss),
+                                                       _short(self.epoch_loss[0]), arrow, _short(self.epoch_loss[-1]))
+        if self.epoch_accuracy:
+            text += ", accuracy %s" % _short(self.epoch_accuracy[-1])
+        return text
+
+    def __repr__(self):
+        return "History(%s)" % self.summary()
+
+    def _repr_html_(self):
+        line = '<div style="font-family:sans-serif;font-size:13px">History: %s</div>' % html.escape(self.summary('→'))
+        return '<div class="history">%s%s</div>' % (curve_svg(self.epoch_loss, self.step_loss, self.epoch_accuracy)
+                                                    if self.epoch_loss else '', line)
+
+
+def _short(v):
+    """a number as a summary shows it: 4 significant digits (a Fraction as its decimal)."""
+    try:
+        return "%.4g" % float(v)
+    except (TypeError, ValueError, OverflowError):
+        return repr(v)
 
 
 @dataclass

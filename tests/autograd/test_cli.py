@@ -75,3 +75,29 @@ def test_control_characters_in_labels_are_shown_not_sent_to_the_terminal(tmp_pat
 def test_help_says_the_expression_is_run_as_python():
     from autograd.__main__ import HELP
     assert "Python code" in HELP and "trust" in HELP
+
+
+def test_forward_steps_the_forward_pass_first_and_p_goes_back_across(tmp_path):
+    out = subprocess.run([sys.executable, '-m', 'autograd', 'step', '--forward',
+                          "a = Value(2.0); b = Value(-3.0); c = a * b; c + a", '--out', str(tmp_path)],
+                         input="n\nt\nn\nn\np\ns\nt\nq\n", capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    assert "6 steps: 2 forward (one per operation, each value from its inputs), then 4 chain-rule steps." in text
+    # the prompt says the pass and how far into it; each forward step as trace() writes it
+    assert "forward 1/2> c = a * b = 2.0 * -3.0 = -6.0\n" in text
+    # before L is computed, the tree shows no value for it, and marks c as just computed
+    assert "L = +   data -   grad -\n" in text and "c = *   data -6.0   grad -   ◀ computed (step 1)" in text
+    assert "forward 2/2> L = c + a = -6.0 + 2.0 = -4.0\n" in text
+    assert ("backward 1/4> -- the forward pass is done: L = -4.0. The backward pass, from L.grad = 1 (∂L/∂L):\n"
+            "c.grad += ∂L/∂c · L.grad = 1 · 1.0 = 1.0   (c.grad 0 -> 1.0)\n") in text
+    # p undoes the first backward step: back in the forward pass, no gradient
+    assert "backward 2/4> undid: c.grad += ∂L/∂c" in text
+    assert "-- back in the forward pass: no gradient yet, every .grad as before" in text
+    assert "backward 1/4> <Stepper step 2 of 6 (forward), last: L computed; 2 of 2 values computed, no gradient yet>" in text
+    assert "L = +   data -4.0   grad -   ◀ computed (step 2)" in text
+
+
+def test_without_forward_the_prompt_is_as_before(tmp_path):
+    out = run("x = Value(1.5); x * x", "n\nn\nn\nq\n", tmp_path)
+    assert out.stdout.count("step> ") == 4 and "forward" not in out.stdout

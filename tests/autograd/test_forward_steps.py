@@ -128,7 +128,7 @@ def test_a_neurons_forward_step_reads_like_the_articles():
     assert re.fullmatch(r'L1\.n1\.z = L1\.n1\.w · x \+ L1\.n1\.b = (\S+)', str(first))
     assert float(str(first).rsplit('= ', 1)[1]) == pytest.approx(z, rel=1e-3)
     assert first.node_name == 'L1.n1.z' and first.parent is None and first.local is None
-    assert 'L1.n1.z' in first.mathml() and first._repr_latex_() is None
+    assert 'L1.n1.z' in first.mathml() and first._repr_latex_().startswith(r'$$\mathrm{L1.n1.z} = \mathrm{L1.n1.w} \cdot')
     kinds = [s.next() for _ in range(s.forward_count - 1)]
     assert kinds[0].node_name == 'L1.n1.a' and str(kinds[0]).startswith('L1.n1.a = relu(L1.n1.z) = relu(')
 
@@ -153,3 +153,61 @@ def test_lanes_forward_step_shows_the_samples_lane():
     y = x * w; y.label = 'y'
     s = step(y, sample=2, forward=True)
     assert str(s.next()) == '[sample 2] y = x * w = 3.0 * 0.5 = 1.5'
+
+
+def test_a_forward_step_is_typeset_in_a_notebook():
+    a = Value(2.0, label='a'); b = Value(-3.0, label='b')
+    c = a * b; c.label = 'c'
+    L = (c + 1.5).tanh(); L.label = 'L'
+    s = step(L, forward=True)
+    first, second, third = s.next(), s.next(), s.next()
+    mi = '<mi mathvariant="normal">%s</mi>'.__mod__
+    # c = a · b = 2.0 · -3.0 = -6.0, the new value marked under it (written out by hand)
+    assert first._repr_html_() == (
+        '<math display="block" class="step forward"><mrow><mrow>%s</mrow><mo>=</mo><mrow>%s<mo>·</mo>%s</mrow>'
+        '<mo>=</mo><mrow><mn>2.0</mn><mo>·</mo><mn>-3.0</mn></mrow><mo>=</mo><munder><mrow><mn>-6.0</mn></mrow>'
+        '<mtext mathsize="70%%">new</mtext></munder></mrow></math>' % (mi('c'), mi('a'), mi('b')))
+    assert first._repr_latex_() == (r'$$\mathrm{c} = \mathrm{a} \cdot \mathrm{b} = 2.0 \cdot -3.0 = '
+                                    r'\underbrace{-6.0}_{\text{new}}$$')
+    assert '<mi mathvariant="normal">c</mi><mo>+</mo><mn>1.5</mn>' in second._repr_html_()       # a constant
+    assert third._repr_latex_() == (r'$$\mathrm{L} = \operatorname{tanh} \left( \mathrm{t1} \right) = '
+                                    r'\operatorname{tanh} \left( -4.5 \right) = \underbrace{-0.9998}_{\text{new}}$$')
+    # a neuron: z = w · x + b, as vectors
+    w = [Value(0.5, label='w1'), Value(-1.0, label='w2')]; x = [Value(2.0, label='x1'), Value(3.0, label='x2')]
+    z = dot(w, x, Value(0.1, label='b')); z.label = 'z'
+    neuron = step(z, forward=True).next()
+    assert str(neuron) == 'z = w · x + b = -1.9'
+    assert neuron._repr_latex_() == r'$$\mathrm{z} = \mathrm{w} \cdot \mathrm{x} + \mathrm{b} = \underbrace{-1.9}_{\text{new}}$$'
+    # names that make no vector: every term with its numbers
+    p, q = Value(2.0, label='p'), Value(-1.0, label='q')
+    odd = dot([p, q], [Value(3.0, label='r'), 4.0]); odd.label = 'o'
+    line = step(odd, forward=True).next()
+    assert str(line) == 'o = p · r + q · 4.0 = 2.0 · 3.0 + -1.0 · 4.0 = 2.0'
+    assert ('<mrow>%s<mo>·</mo>%s<mo>+</mo>%s<mo>·</mo><mn>4.0</mn></mrow>' % (mi('p'), mi('r'), mi('q'))
+            in line._repr_html_())
+    # the typeset forms say what the line says: every token, in order (spaces aside; * typeset as ·)
+    for one in (first, second, third, neuron, line):
+        words = re.sub(r'<[^>]+>', ' ', one._repr_html_()).split()
+        assert words[-1] == 'new' and ''.join(words[:-1]) == str(one).replace(' ', '').replace('*', '·')
+
+
+def test_a_forward_step_in_a_lane_graph_says_whose_lane():
+    np = pytest.importorskip('numpy')
+    from autograd.lanes import Lanes
+    x = Lanes(np.array([1.0, 2.0, 3.0]), label='x')
+    w = Value(0.5, label='w')
+    y = x * w; y.label = 'y'
+    shown = step(y, sample=2, forward=True).next()._repr_html_()
+    assert shown.startswith('<div class="step-sample">[sample 2] </div>') and '<mn>3.0</mn><mo>·</mo><mn>0.5</mn>' in shown
+
+
+def test_a_forward_steps_latex_writes_fractions_as_fractions_and_anything_else_as_text():
+    from fractions import Fraction
+    from autograd.notation import _tex_text
+    a = Value(Fraction(1, 3), label='a'); b = Value(Fraction(2, 7), label='b')
+    c = a * b; c.label = 'c'
+    assert step(c, forward=True).next()._repr_latex_() == (
+        r'$$\mathrm{c} = \mathrm{a} \cdot \mathrm{b} = \tfrac{1}{3} \cdot \tfrac{2}{7} = \underbrace{\tfrac{2}{21}}_{\text{new}}$$')
+    assert _tex_text('-2.5e-07') == '-2.5e-07' and _tex_text('-43/300 ~ -0.1433') == r'-\tfrac{43}{300}'
+    assert _tex_text('[0.5, -1.0, … 100 samples]') == r'\text{[0.5, -1.0, … 100 samples]}'
+    assert _tex_text('a_b%{x}') == r'\text{a\_b\%\{x\}}'

@@ -33,8 +33,9 @@ def test_dot_shows_labels_data_grads_ops_and_local_derivatives():
     assert '%s -> %sop [label="2.0", tooltip="∂c/∂b = 2.0", labeltooltip="∂c/∂b = 2.0"];' % (b_id, c_id) in dot
     # the constant 1.5 is its own kind of node, with a dashed edge (no gradient flows to it)
     assert 'label="1.5"' in dot and '[style=dashed]' in dot
-    # parameter, input, constant and result are told apart, with a legend
-    assert '#cfe2ff' in dot and '#fff3cd' in dot and 'legend_param' in dot and 'legend_constant' in dot
+    # parameter, input, constant and result are told apart, with a legend (the graph's own label)
+    legend = dot[dot.index('label=<<table'):]
+    assert 'bgcolor="#cfe2ff" align="left">parameter<' in legend and 'bgcolor="#e9ecef" align="left">constant<' in legend
 
 
 def test_dot_is_deterministic_and_independent_of_object_ids():
@@ -51,7 +52,7 @@ def test_node_ids_follow_creation_order():
     e = c + d; e.label = 'e'
     f = e.tanh(); f.label = 'f'
     dot = to_dot(f)
-    ids = [line.split('{')[1].split('|')[0] for line in dot.splitlines() if 'shape=record' in line and 'legend' not in line]
+    ids = [line.split('{')[1].split('|')[0] for line in dot.splitlines() if 'shape=record' in line]
     assert ids == ['a', 'b', 'c', 'd', 'e', 'f']                 # written out by hand: creation order
     assert [line.split()[0] for line in dot.splitlines() if 'shape=record' in line][:6] == ['n%d' % k for k in range(6)]
 
@@ -74,7 +75,7 @@ def test_clusters_by_module_call():
     with record_scopes() as scopes:
         loss = nn.squared_error(model([0.5, -1.0]), 1.0)
     dot = to_dot(loss, params=model.parameters(), clusters=scopes)
-    assert dot.count('subgraph cluster_') == 1 + 2 + 3 + 1          # legend, 2 layers, 3 + 1 neurons
+    assert dot.count('subgraph cluster_') == 2 + 3 + 1          # 2 layers, 3 + 1 neurons
     # clusters are named like the nodes in them: layer L1, neuron L1.n3 (counted from 1)
     assert 'label="L1"' in dot and 'label="L1.n3"' in dot and 'label="L2.n1"' in dot
     assert '{L1.n3.w2|' in dot and '{L1.n3.z|' in dot and '{L1.n3.a|' in dot
@@ -177,7 +178,7 @@ def test_legend_explains_the_notation_and_a_steppers_colours():
     from autograd import step
     a, b, c, L = example()
     plain = to_dot(L)
-    assert 'legend_notation' in plain and 'x.grad: ∂root/∂x, summed so far' in plain
+    assert 'x.grad: ∂root/∂x, summed so far<br align="left"/>' in plain
     assert 'red edge' not in plain
     s = step(L)
     s.next()
@@ -283,3 +284,82 @@ def test_a_notebook_shows_a_part_dot_lays_out_quickly_and_the_text_tree_when_dot
     monkeypatch.setattr(render, 'NOTEBOOK_TIMEOUT', 0.05)
     cell = render.notebook_graph(rnn(30), depth=200)     # the whole graph: a second or more of dot's work
     assert 'dot was stopped after' in cell and '<svg' not in cell and '<pre' in cell and 'tanh' in cell
+
+
+def first_example():
+    """the README's first example (demos/first_graph.py): L = tanh(a * b + c)."""
+    a = Value(2.0, label='a'); b = Value(-3.0, label='b'); c = Value(10.0, label='c')
+    e = a * b; e.label = 'e'
+    d = e + c; d.label = 'd'
+    L = d.tanh(); L.label = 'L'
+    L.backward()
+    return L
+
+
+def svg_size(svg):
+    return tuple(float(x) for x in re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups())
+
+
+@needs_dot
+def test_the_legend_makes_no_column_wider():
+    # as a cluster of nodes, each legend entry took a rank of its own and the graph's columns grew to
+    # its widest entry: the first example was 1,411 pt wide with it, 1,183 pt without
+    L = first_example()
+    with_legend, without = (draw(L, legend=legend).pipe(format='svg').decode() for legend in (True, False))
+    assert svg_size(with_legend)[0] == svg_size(without)[0]
+    assert svg_size(with_legend)[1] > svg_size(without)[1]              # the legend is there, above
+    for words in ('input / other leaf', 'result of an operation', 'x.grad: ∂root/∂x, summed so far'):
+        assert '>%s</text>' % words in with_legend
+
+
+def test_a_forward_steppers_legend_says_what_data_dash_means():
+    from autograd import step
+    s = step(first_example(), forward=True)
+    s.next()
+    assert 'data -: not computed yet' in s.draw().source
+    assert 'data -: not computed yet' not in step(first_example()).draw().source
+
+
+@needs_dot
+def test_a_drawing_fits_the_cells_width_with_its_natural_size_one_click_away():
+    from autograd.render import NATURAL_CONTROL, fitted
+    L = first_example()
+    svg = draw(L).pipe(format='svg').decode()
+    width, height = (x * 4 / 3 for x in svg_size(svg))                   # pt -> px
+    assert width > NATURAL_CONTROL
+    html = draw(L)._repr_mimebundle_()['text/html']
+    assert html == fitted(svg) and '<?xml' not in html
+    fit, natural = re.findall(r'<svg style="([^"]*)"', html)[::-1]       # the control (and its copy) come first
+    assert fit == 'display:block;width:100%%;max-width:%dpx;height:auto' % round(width)
+    assert natural == 'display:block;max-width:none;width:%dpx;height:%dpx' % (round(width), round(height))
+    assert '<details' in html and 'natural size (%s &#215; %s px, scrolls)' % (
+        format(round(width), ','), format(round(height), ',')) in html
+    copy = html[html.index('<details'):html.index('</details>')]
+    assert 'overflow:auto' in copy and ' id="' not in copy               # no id twice in the page
+    # a small drawing: no control
+    small = draw(Value(1.0, 'x') * 2, legend=False)._repr_mimebundle_()['text/html']
+    assert '<details' not in small and small.count('<svg') == 1
+    # a format asked for is graphviz's own
+    assert list(draw(L)._repr_mimebundle_(include=['image/svg+xml'])) == ['image/svg+xml']
+    # a Value shows the same fitted drawing
+    assert L._repr_mimebundle_()['text/html'] == html
+
+
+@needs_dot
+def test_a_steppers_fallback_drawing_is_fitted_too(monkeypatch):
+    # where the explorer page cannot be built (here: refused), a Stepper shows its equation and the drawing
+    from autograd import step, stepper as stepper_module
+    from autograd.render import fitted
+
+    def refuse(*args, **kwargs):
+        raise ValueError("refused")
+    monkeypatch.setattr(stepper_module, 'explorer_html', refuse)
+    s = step(first_example(), forward=True)
+    s.next()
+    shown = s._repr_html_()
+    assert shown.startswith('<div class="stepper"><div style="font-family:monospace">step 1 of ')
+    assert '<math display="block" class="step forward">' in shown
+    drawing = shown[shown.index('<div class="autograd-drawing">'):-len('</div>')]
+    assert drawing == fitted(s.draw().pipe(format='svg').decode())
+    # e = a * b computed (dot writes - as &#45;), d = e + c not yet
+    assert '>data &#45;6.0</text>' in drawing and '>data &#45;</text>' in drawing and 'data 4.0' not in drawing

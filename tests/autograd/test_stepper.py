@@ -204,3 +204,37 @@ def test_a_negative_zero_gradient_is_shown_as_backward_gives_it():
     stepped = repr(t.grad)
     L.backward()
     assert stepped == repr(t.grad) == '-0.0'
+
+
+def test_a_finished_steppers_repr_stays_small():
+    import nn
+    model = nn.MLP(2, [16, 16, 1])
+    loss = nn.squared_error(model([0.5, -1.0]), 1.0)
+    s = step(loss).run()
+    grads = s.grads
+    assert len(grads) > 400                            # every node got one: listing them was ~12,000 characters
+    text = repr(s)
+    assert len(text) < 250 and '\n' not in text, text
+    last = s.steps[-1]
+    assert text.startswith("<Stepper step %d of %d (finished), last: %s -> %s; %d gradients so far (.grads has them), "
+                           "the last step's: %s=" % (len(s), len(s), last.node_name, last.parent_name, len(grads),
+                                                     last.node_name))
+    # a small graph still lists every gradient
+    a = Value(2.0, 'a'); b = Value(3.0, 'b')
+    small = step(a * b).run()
+    assert repr(small) == "<Stepper step 2 of 2 (finished), last: t1 -> b; gradients so far: a=3.0, b=2.0, t1=1.0>"
+    # a long label is cut in the repr
+    w = Value(1.0, 'w' * 500)
+    y = w
+    for _ in range(10):
+        y = y * 1.0
+    assert len(repr(step(y).run())) < 250
+
+
+def test_a_forward_steppers_repr_counts_values_not_gradients():
+    a = Value(2.0, 'a'); b = Value(3.0, 'b')
+    c = a * b; c.label = 'c'
+    s = step(c + 1, forward=True)
+    assert repr(s).endswith("; 0 of 2 values computed, no gradient yet>")
+    s.next()
+    assert repr(s) == "<Stepper step 1 of 5 (forward), last: c computed; 1 of 2 values computed, no gradient yet>"
