@@ -6,7 +6,8 @@ import shutil
 import sys
 import time
 
-DEMOS = ['first_graph', 'seed_worked_example', 'mlp_explorer', 'sgd_vs_batch', 'batch_backprop_matrix', 'moons']
+DEMOS = ['first_graph', 'seed_worked_example', 'mlp_explorer', 'lesson', 'sgd_vs_batch', 'batch_backprop_matrix',
+         'moons']
 # the README's pictures: (demo, file it writes, name under docs/)
 DOCS = [('first_graph', 'first_graph.svg', 'first_graph.svg'), ('moons', 'moons.png', 'moons.png')]
 

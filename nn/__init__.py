@@ -10,9 +10,10 @@ from .optim import SGD, Adam
 from .pytorch import from_torch, to_torch
 from .trainer import History, Step, Trainer
 from .matrix import MatrixModeError
+from .lesson import lesson
 from . import data
 
 __all__ = ['Module', 'Neuron', 'Layer', 'MLP', 'half_squared_error', 'squared_error',
            'binary_cross_entropy', 'binary_cross_entropy_with_logits', 'softmax', 'cross_entropy',
            'hinge', 'to_torch', 'from_torch', 'SGD', 'Adam', 'Trainer', 'History', 'Step', 'layer_view', 'batch_view', 'LayerView',
-           'BatchView', 'MatrixModeError', 'data', '__version__']
+           'BatchView', 'MatrixModeError', 'lesson', 'data', '__version__']

@@ -1,4 +1,5 @@
 """Each demo runs, and its key numbers are checked against the articles and hand derivations."""
+import json
 import math
 import os
 from fractions import Fraction
@@ -91,3 +92,15 @@ def test_mlp_explorer_writes_one_page_for_the_whole_pass(tmp_path):
         text = open(r['page'], encoding='utf-8').read()
         assert os.listdir(tmp_path) == ['mlp_explorer.html'] and text.count('<svg') == 1
         assert '"name":"L2.n3.w4"' in text and os.path.getsize(r['page']) < 1_000_000
+
+
+def test_lesson_writes_the_seed_lesson_and_the_moons_lesson(tmp_path):
+    from demos import lesson
+    r = lesson.main(out=str(tmp_path))
+    assert sorted(os.listdir(tmp_path)) == ['lesson_moons.html', 'lesson_seed.html'] and r['untouched']
+    seed = json.loads(open(r['seed'], encoding='utf-8').read().split('const D = ')[1].split(';\n')[0])
+    backward = next(f for f in seed['frames'] if f['phase'] == 'backward')
+    # the 3rd data input's backward pass, as Recapitulation for the Learning Process prints it
+    assert ["δ4", "∂Loss/∂o3", "(-1)"] in backward['rows'] and ["∂Loss/∂W2", "δ3 o1^T", "-(0, 2000, 3000)"] in backward['rows']
+    # MLP(2,[16,16,1]): 16 * 3 + 16 * 17 + 17 parameters; the page's target is 5 MB
+    assert r['moons_parameters'] == 337 and os.path.getsize(r['moons']) < 5_000_000
