@@ -29,7 +29,7 @@ from .render import MAX_NODES, dot_layout, edge_words, run_dot
 from .stepper import Stepper, _check_root
 from .value import Value
 
-FOLLOW_SCALE = (1.0, 1.6)     # zoom range when following a step: 11-unit text stays >= 10 CSS px
+FOLLOW_SCALE = (0.92, 1.6)    # zoom range when following a step: 11-unit text stays >= 10 CSS px (11 x 0.92)
 
 
 class ExplorerPage(str):
@@ -156,6 +156,7 @@ def _step_data(s, ids, before, sample, groups):
     return {'e': 'e%s_%d' % (k, s.slot), 'n': ids[s.node], 'p': ids[s.parent], 'b': before,
             'a': fmt(notation.lane(s.after, sample)), 'm': s.mathml(change=False),   # the page shows the change itself
             't': notation.printable(str(s)), 'l': shown[0], 'u': shown[1], 'q': shown[2],
+            'y': notation.printable(notation.local_symbol(s.node_name, s.parent_name)),
             'c': path, 'g': groups.index(group), 'v': int(trivial(s))}
 
 
