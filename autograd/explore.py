@@ -26,7 +26,8 @@ from . import notation
 from .notation import fmt
 from .ops import OPS
 from .render import MAX_NODES, dot_layout, edge_words, run_dot
-from .stepper import Stepper, _check_root
+from .steps import Stepper
+from .text import check_root
 from .value import Value
 
 FOLLOW_SCALE = (0.92, 1.6)    # zoom range when following a step: 11-unit text stays >= 10 CSS px (11 x 0.92)
@@ -57,7 +58,7 @@ def explore(root, path, title=None, clusters=None, params=(), rankdir='LR', at=0
     A graph dot would take long on is refused (max_nodes: see to_dot); dot is stopped after
     timeout seconds (render.run_dot: 'auto' unless given; None: no limit) with GraphvizTimeout.
     skip_trivial: the page opens with "skip trivial steps" on (see trivial())."""
-    _check_root('explore', root)
+    check_root('explore', root)
     page = explorer_html(root, title=title, clusters=clusters, params=params, rankdir=rankdir, at=at,
                          stepper=stepper, max_nodes=max_nodes, sample=sample, timeout=timeout,
                          skip_trivial=skip_trivial)

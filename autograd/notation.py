@@ -422,3 +422,12 @@ def step_latex(parent, node, local, upstream, contribution, partner=None):
 NOTATION = ("x.grad: ∂root/∂x, summed so far\n"
             "on an edge: the local derivative ∂out/∂in of one operation\n"
             "one step: in.grad += ∂out/∂in · out.grad")
+
+
+def grad_text(node, grads=None, sample=None):
+    """node's gradient as drawings and trees show it: from `grads` where given
+    (a stepper's gradients so far, '-' for a node not reached yet), else .grad;
+    in a lane graph, sample `sample`'s lane (every lane where None)."""
+    if grads is None:
+        return fmt(lane(node.grad, sample))
+    return fmt(lane(grads[node], sample)) if node in grads else '-'

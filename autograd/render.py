@@ -20,8 +20,10 @@ import sys
 from collections import namedtuple
 
 from .backward import parents_of
-from .notation import (NOTATION, Naming, dot_inputs, dot_symbol, fmt, is_parameter, is_reduction, lane, local_symbol,
+from .notation import (NOTATION, Naming, dot_inputs, dot_symbol, fmt, grad_text, is_parameter, is_reduction, lane, local_symbol,
                        local_words, printable)
+from .text import tree
+from . import value as value_module
 from .value import Value
 
 KINDS = {  # kind: (fill colour, what the legend says)
@@ -46,15 +48,6 @@ DOT_TIMEOUT = 60      # wall-clock seconds dot may run before it is stopped (see
 MAX_LABEL = 120       # characters of a label shown in a box; the rest is cut, visibly
 
 
-def grad_text(node, grads=None, sample=None):
-    """node's gradient as drawings and trees show it: from `grads` where given
-    (a stepper's gradients so far, '-' for a node not reached yet), else .grad;
-    in a lane graph, sample `sample`'s lane (every lane where None)."""
-    if grads is None:
-        return fmt(lane(node.grad, sample))
-    return fmt(lane(grads[node], sample)) if node in grads else '-'
-
-
 def _escape(text, record=True):
     """text for a DOT label: DOT's special characters escaped (in a record's fields also
     {}|<>), '&' kept from being read as an HTML entity, newlines as line breaks, other
@@ -68,7 +61,7 @@ def _escape(text, record=True):
 
 def to_dot(root, rankdir='LR', params=(), depth=None, clusters=None, legend=True,
            grads=None, done=(), current=None, title=None, stepping=False, max_nodes=MAX_NODES, naming=None,
-           sample=None):
+           sample=None, values=None, computed=None):
     """DOT source for root's graph.
 
     rankdir: 'LR' (left to right) or 'TB' (top to bottom).
@@ -83,15 +76,17 @@ def to_dot(root, rankdir='LR', params=(), depth=None, clusters=None, legend=True
     to lay out (layout_cost), raises ValueError saying how long it would take (None: no limit).
     sample: in a lane graph (a batch), show this sample's lane (None: a few lanes of each);
     an edge into a shared weight is labelled Σ, the sum over the samples.
+    values: {node: data} known so far (a stepper in its forward pass); nodes missing from it
+    show 'data -' (None: every node's data). computed: the node the forward pass just computed, outlined.
     Names come from notation.Naming, as in every other view.
     """
     return dot_layout(root, rankdir, params, depth, clusters, legend, grads, done, current, title, stepping,
-                      max_nodes, naming, sample=sample)[0]
+                      max_nodes, naming, sample=sample, values=values, computed=computed)[0]
 
 
 def dot_layout(root, rankdir='LR', params=(), depth=None, clusters=None, legend=True, grads=None, done=(),
                current=None, title=None, stepping=False, max_nodes=MAX_NODES, naming=None, element_ids=False,
-               sample=None, tooltips=True):
+               sample=None, tooltips=True, values=None, computed=None):
     """to_dot's work: returns (DOT text, {node: its DOT id}, [clusters as (id, name, member ids, parent id)]).
     element_ids: every node, edge and cluster gets an id= the SVG keeps (the explorer's handles):
     a value box n5, its operation n5op, a constant n5c1 and its edge c5_1 (numbered by
@@ -129,9 +124,11 @@ def dot_layout(root, rankdir='LR', params=(), depth=None, clusters=None, legend=
         kind = 'result' if not node.is_leaf() else 'param' if node in params or is_parameter(node) else 'input'
         kinds_used.add(kind)
         k = ids[node][1:]
-        statements = ['%s [shape=record, style=filled, fillcolor="%s", label="{%s|data %s|grad %s}"%s];'
-                      % (ids[node], KINDS[kind][0], _escape(shown[node]), _escape(fmt(lane(node.data, sample))),
-                         _escape(grad_text(node, grads, sample)), named(ids[node]))]
+        data = fmt(lane(node.data, sample)) if values is None or node in values else '-'
+        outline = ', color="%s", penwidth=3' % EDGE_COLOURS['current'] if node is computed else ''
+        statements = ['%s [shape=record, style=filled, fillcolor="%s", label="{%s|data %s|grad %s}"%s%s];'
+                      % (ids[node], KINDS[kind][0], _escape(shown[node]), _escape(data),
+                         _escape(grad_text(node, grads, sample)), outline, named(ids[node]))]
         if not node.is_leaf():
             op_id = ids[node] + "op"
             op_text = (dot_symbol(node) if node.dot_operands is not None else node.op if not node.parameter
@@ -551,7 +548,6 @@ def notebook_graph(root, naming=None, **options):
         svg = draw(root, depth=depth, naming=naming, **options).pipe(format='svg', timeout=NOTEBOOK_TIMEOUT)
         svg = svg.decode('utf-8')
     except (ImportError, GraphvizNotFound, GraphTooBig, GraphvizTimeout) as error:
-        from .stepper import tree
         if isinstance(error, (GraphTooBig, GraphvizTimeout)):
             note += '<p style="font-family:sans-serif">%s. The text tree:</p>' % html.escape(str(error))
         return note + '<pre style="max-height:40em;overflow:auto">%s</pre>' % html.escape(
@@ -588,3 +584,6 @@ def _notebook_depth(root, naming, options):
 def notebook_bundle(value):
     """what a Value shows as a notebook cell's result: its graph (see notebook_graph)."""
     return {'text/plain': repr(value), 'text/html': notebook_graph(value)}
+
+
+value_module._display = notebook_bundle      # Value._repr_mimebundle_ calls it; value.py imports no view

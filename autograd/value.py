@@ -171,6 +171,7 @@ def _unary(op, a, parameter=None):
 SHOWN_TERMS = 3      # terms of a dot an error message writes out before "…"
 
 _lane_dot = None     # lanes.py's dot on lanes; set when lanes.py is imported (numpy is optional)
+_display = None      # a notebook's view of a Value; set when render.py is imported
 _lane_kinds = frozenset()    # ... and its kinds of Value (Lanes, ConstantLanes)
 
 
@@ -376,9 +377,9 @@ class Value:
         return "Value(data=%r, grad=%r%s)" % (self.data, self.grad, label)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        """in a notebook, a Value shown as a cell's result draws its graph (render.notebook_graph)."""
-        from .render import notebook_bundle
-        return notebook_bundle(self)
+        """in a notebook, a Value shown as a cell's result draws its graph (render.notebook_bundle,
+        which sets the hook _display: the engine imports no view)."""
+        return {'text/plain': repr(self)} if _display is None else _display(self)
 
     def backward(self):
         """Fill every node's .grad with d self / d node (see backward.backward)."""

@@ -165,7 +165,7 @@ def test_tree_grows_linearly_with_depth_and_says_where_it_stops_indenting():
     # one line a node, and the indentation stops growing at MAX_INDENT levels: twice the nodes, twice the text
     assert sizes[1] < 2.1 * sizes[0] and sizes[1] < 4000 * 100
     lines = tree(chain(40), max_lines=None).splitlines()
-    from autograd.stepper import MAX_INDENT
+    from autograd.text import MAX_INDENT
     # each node's first input is the next product (├─), its second the constant 1.0 (└─, listed later)
     assert lines[1] == '├─ t39 = *   data 1.0   grad 0' and lines[2] == '│  ├─ t38 = *   data 1.0   grad 0'
     assert lines[MAX_INDENT].startswith('│  ' * (MAX_INDENT - 1) + '├─ ')
