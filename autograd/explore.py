@@ -48,7 +48,7 @@ def iframe(page, height=640):
 
 
 def explore(root, path, title=None, clusters=None, params=(), rankdir='LR', at=0, max_nodes=MAX_NODES,
-            stepper=None, sample=None, timeout='auto', skip_trivial=False):
+            stepper=None, sample=None, timeout='auto', skip_trivial=False, forward=False):
     """Write the explorer page for root's backward pass to `path` (.html added where the
     name has none); returns its path, which Jupyter shows inline. clusters: from
     `with record_scopes() as clusters:`, to fold layers and neurons; at: the step the
@@ -57,11 +57,13 @@ def explore(root, path, title=None, clusters=None, params=(), rankdir='LR', at=0
     steps of their own. Every .grad is left as it was. Needs Graphviz's `dot`.
     A graph dot would take long on is refused (max_nodes: see to_dot); dot is stopped after
     timeout seconds (render.run_dot: 'auto' unless given; None: no limit) with GraphvizTimeout.
-    skip_trivial: the page opens with "skip trivial steps" on (see trivial())."""
+    skip_trivial: the page opens with "skip trivial steps" on (see trivial()).
+    forward: the forward pass first, one operation at a time, each value appearing as it is
+    computed ('-' before), then the backward steps (a stepper given decides this itself)."""
     check_root('explore', root)
     page = explorer_html(root, title=title, clusters=clusters, params=params, rankdir=rankdir, at=at,
                          stepper=stepper, max_nodes=max_nodes, sample=sample, timeout=timeout,
-                         skip_trivial=skip_trivial)
+                         skip_trivial=skip_trivial, forward=forward)
     path = os.fspath(path)
     if not os.path.splitext(path)[1]:
         path += '.html'
@@ -80,32 +82,38 @@ def flipbook(root, folder, title=None, **options):
 
 
 def explorer_html(root, title=None, clusters=None, params=(), rankdir='LR', at=0, stepper=None,
-                  max_nodes=MAX_NODES, sample=None, timeout='auto', skip_trivial=False):
+                  max_nodes=MAX_NODES, sample=None, timeout='auto', skip_trivial=False, forward=False):
     """the page as a string (see explore). stepper: a Stepper on root, whose state is
     kept (the page replays the pass from its start)."""
-    if skip_trivial not in (True, False):
-        raise TypeError("explore: skip_trivial must be True or False, got %r" % (skip_trivial,))
+    for name, flag in (('skip_trivial', skip_trivial), ('forward', forward)):
+        if flag not in (True, False):
+            raise TypeError("explore: %s must be True or False, got %r" % (name, flag))
+    if stepper is not None and forward and not stepper.forward:
+        raise ValueError("explore: forward=True, but the stepper given has no forward steps "
+                         "(make it with step(root, forward=True))")
     own = stepper is None
-    stepper = stepper or Stepper(root, sample)
+    stepper = stepper or Stepper(root, sample, forward)
     sample = stepper.sample
     position, started = stepper.position, stepper.started
     stepper.reset()                  # every .grad as before the stepper, to replay from the start
     try:
         steps, start, final = _replay(stepper, sample)
     finally:
-        stepper.reset()
-        if not own and started:      # put the caller's stepper back where it stood
-            stepper._start()
+        stepper.reset()              # every .grad as it was; a caller's stepper back where it stood
+        if not own:
             for _ in range(position):
                 stepper.next()
+            if started and not stepper.started:
+                stepper._start()
     naming = stepper.naming
     dot, ids, groups = dot_layout(root, rankdir=rankdir, params=params, clusters=clusters, grads=final,
                                   stepping=True, max_nodes=max_nodes, naming=naming, element_ids=True,
                                   sample=sample, tooltips=False,      # the page's panel says it on hover
                                   legend=False)                       # the side panel holds it
     svg = _svg(dot, timeout)
-    groups_seen = []                  # layers in the order the steps first reach them
+    groups_seen = []                  # [phase, layer] in the order the steps first reach them
     data = {
+        'forward': stepper.forward_count,
         'steps': [_step_data(s, ids, before, sample, groups_seen) for s, before in steps],
         'groups': groups_seen,
         'skip': skip_trivial,
@@ -118,8 +126,10 @@ def explorer_html(root, title=None, clusters=None, params=(), rankdir='LR', at=0
         'at': max(0, min(int(at), len(steps))),
         'follow': FOLLOW_SCALE,
     }
-    title = title or "Backprop through %s, one chain-rule step at a time%s" % (
-        notation.printable(naming[root]), "" if sample is None else " (the lane of sample %d)" % sample)
+    title = title or "%s %s, one %sstep at a time%s" % (
+        "The forward pass and backprop through" if stepper.forward else "Backprop through",
+        notation.printable(naming[root]), "" if stepper.forward else "chain-rule ",
+        "" if sample is None else " (the lane of sample %d)" % sample)
     library = resources.files('autograd').joinpath('static', 'd3-zoom.min.js').read_text(encoding='utf-8')
     values = {'title': html.escape(title), 'svg': svg, 'library': library, 'data': script_json(data),
               'notation': html.escape(notation.NOTATION).replace('\n', '<br>')}
@@ -128,12 +138,13 @@ def explorer_html(root, title=None, clusters=None, params=(), rankdir='LR', at=0
 
 
 def _replay(stepper, sample=None):
-    """run the stepper through; returns ([(Step, the receiver's grad text before)],
-    {node: grad text at the start}, {node: .grad at the end}); the caller resets it."""
+    """run the stepper through; returns ([(Step, the receiver's grad text before; None
+    for a forward step)], {node: grad text as the backward pass starts}, {node: .grad at
+    the end}); the caller resets it."""
+    steps = [(stepper.next(), None) for _ in range(stepper.forward_count)]
     stepper._start()                  # the root's gradient is 1, as backward() starts
     start = {node: fmt(notation.lane(g, sample)) for node, g in stepper.grads.items()}
     reached = set(stepper.grads)
-    steps = []
     while True:
         s = stepper.next()
         if s is None:
@@ -147,10 +158,19 @@ def _replay(stepper, sample=None):
 def _step_data(s, ids, before, sample, groups):
     """one step for the page: its edge and ends, the receiver's grad before and after, the
     equation (MathML and text), the numbers (local, upstream, contribution), its breadcrumb,
-    its layer (an index into groups, which it extends), and whether it is trivial."""
+    its layer (an index into groups, which it extends), and whether it is trivial.
+    A forward step: the node computed, its value, equation, breadcrumb and layer."""
+    if s.phase == 'forward':
+        path = crumbs(s.node_name, 'forward')
+        group = ['forward', path[1] if len(path) > 3 else OUTSIDE]
+        if group not in groups:
+            groups.append(group)
+        return {'f': 1, 'n': ids[s.node], 'a': fmt(notation.lane(s.after, sample)), 'm': s.mathml(),
+                't': notation.printable(str(s)), 'c': path, 'g': groups.index(group), 'v': 0}
     k = ids[s.node][1:]
     path = crumbs(s.parent_name, 'backward')
-    group = path[1] if len(path) > 3 else INPUTS if s.parent._a is None and not notation.is_parameter(s.parent) else OUTSIDE
+    group = ['backward', path[1] if len(path) > 3 else
+             INPUTS if s.parent._a is None and not notation.is_parameter(s.parent) else OUTSIDE]
     if group not in groups:
         groups.append(group)
     shown = [fmt(notation.lane(x, sample)) for x in (s.local, s.upstream, s.contribution)]
@@ -192,6 +212,7 @@ def _every(x, number):
 def _edges(steps, ids, naming, sample):
     """each stepped edge's element id: [its input's box, its node's box, its local derivative
     in words (render.edge_words), which hovering the edge shows]."""
+    steps = [(s, b) for s, b in steps if s.phase == 'backward']
     words = {}
     for s, _ in steps:
         if s.node not in words:
