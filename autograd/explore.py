@@ -86,7 +86,7 @@ def explorer_html(root, title=None, clusters=None, params=(), rankdir='LR', at=0
     """the page as a string (see explore). stepper: a Stepper on root, whose state is
     kept (the page replays the pass from its start)."""
     for name, flag in (('skip_trivial', skip_trivial), ('forward', forward)):
-        if flag not in (True, False):
+        if not isinstance(flag, bool):
             raise TypeError("explore: %s must be True or False, got %r" % (name, flag))
     if stepper is not None and forward and not stepper.forward:
         raise ValueError("explore: forward=True, but the stepper given has no forward steps "

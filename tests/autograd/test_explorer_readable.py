@@ -259,3 +259,105 @@ def test_screenshots_of_the_seed_graph_and_a_wide_mlp(browser, pages, tmp_path, 
     assert_readable(page, k)
     shot(page, 'explorer_mlp16_backward_%dx%d.png' % (width, height))
     assert requests == requests2 == [] and errors == errors2 == []
+
+
+# ------------------------------------------------------------------ forward steps in the page
+
+def boxes_text(page):
+    """every value box's name -> [its data text, its grad text], as the page shows them now."""
+    return page.evaluate('''() => { const out = {};
+      for (const id in D.nodes) { const g = document.getElementById(id); if (!g) continue;
+        const t = Array.from(g.querySelectorAll('text')).map(t => t.textContent);
+        out[D.nodes[id].name] = [t.find(x => x.startsWith('data ')), t.find(x => x.startsWith('grad '))]; }
+      return out; }''')
+
+
+def test_the_forward_pass_comes_first_one_operation_a_step(browser, tmp_path):  # noqa: F811
+    from autograd import graph_nodes
+    loss, scopes = mlp_loss([4, 4, 1])
+    ops = [n for n in graph_nodes(loss) if not n.is_leaf()]
+    leaves = [n for n in graph_nodes(loss) if n.is_leaf()]
+    grads = [n.grad for n in graph_nodes(loss)]
+    path = explore(loss, str(tmp_path / 'fw'), clusters=scopes, forward=True)
+    assert [n.grad for n in graph_nodes(loss)] == grads                     # every .grad left as it was
+    page, requests, errors = open_page(browser, path)
+    assert page.evaluate('D.forward') == len(ops) and page.evaluate('D.steps.length') == len(ops) + 76
+    names = step(loss).naming.names
+    at_start = boxes_text(page)
+    # nothing computed yet: every operation's value '-', every leaf's known; no gradient anywhere
+    assert all(at_start[names[n]][0] == 'data -' for n in ops)
+    assert all(at_start[names[n]][0] == 'data ' + fmt(n.data) for n in leaves)
+    assert all(grad == 'grad -' for _, grad in at_start.values())
+    assert page.inner_text('#crumbs') == 'forward › start'
+    computed = []
+    for j in range(1, len(ops) + 1):
+        page.keyboard.press('PageDown')
+        k = page.evaluate('explorer.step')
+        assert k == j
+        node = page.evaluate('k => D.nodes[D.steps[k - 1].n].name', k)
+        computed.append(node)
+        shown = boxes_text(page)
+        assert shown[node][0] != 'data -'
+        # each operation once its inputs are known: evaluation order
+        assert all(shown[names[n]][0] == ('data ' + fmt(n.data) if names[n] in computed else 'data -') for n in ops)
+        assert all(grad == 'grad -' for _, grad in shown.values())
+    assert sorted(computed) == sorted(names[n] for n in ops)
+    assert page.inner_text('#crumbs') == 'forward › ' + ' › '.join(crumbs(computed[-1], 'forward')[1:])
+    first = computed[0]                                        # L1.n1.z = w · x + b, the first neuron's sum
+    assert first == 'L1.n1.z'
+    page.keyboard.press('PageDown')                            # the backward pass begins: loss.grad = 1
+    shown = boxes_text(page)
+    assert shown['loss'][1] == 'grad 1.0' and page.inner_text('#crumbs') == 'backward › e²'
+    page.keyboard.press('PageUp')                              # back across the boundary: no gradient again
+    assert all(grad == 'grad -' for _, grad in boxes_text(page).values())
+    page.keyboard.press('Home')
+    assert boxes_text(page) == at_start
+    assert requests == [] and errors == []
+
+
+@pytest.mark.parametrize("width,height", SIZES)
+def test_screenshots_of_forward_steps(browser, pages, tmp_path, width, height):  # noqa: F811
+    from demos.seed_worked_example import seed_model
+    model = seed_model()
+    with record_scopes() as scopes:
+        loss = nn.half_squared_error(model((0, 2000, 3000)), 1)
+    page, requests, errors = open_page(browser, explore(loss, str(tmp_path / 'seed'), clusters=scopes, forward=True),
+                                       width, height)
+    page.evaluate("explorer.go(D.steps.findIndex(s => s.t.startsWith('z = ')) + 1)")
+    # z = w · x = 0 · 1/200 + 2000 · (-3/11600) + 3000 · 1/5800 = 0, by hand (the articles' third sample)
+    assert page.inner_text('#math').endswith('= 0') and page.inner_text('#crumbs') == 'forward › z'
+    shot(page, 'explorer_seed_forward_%dx%d.png' % (width, height))
+    page.close()
+    loss, scopes = mlp_loss([16, 16, 1])
+    page, requests2, errors2 = open_page(browser, explore(loss, str(tmp_path / 'm16'), clusters=scopes, forward=True),
+                                         width, height)
+    page.evaluate("explorer.go(D.steps.findIndex(s => s.t.startsWith('L2.n6.z = ')) + 1)")
+    assert page.inner_text('#crumbs') == 'forward › L2 › n6 › z'
+    lens = page.evaluate("Array.from(document.querySelectorAll('#lens g.box')).length")
+    assert lens == 1 + 33                                       # the result and its 33 inputs
+    node = page.evaluate('''() => {                     // the node computed: on screen, uncovered, readable
+      const g = document.getElementById(D.steps[explorer.step - 1].n), r = g.getBoundingClientRect(),
+            v = document.getElementById('graph').getBoundingClientRect(),
+            hit = document.elementFromPoint((r.left + r.right) / 2, (r.top + r.bottom) / 2);
+      return {inside: r.left >= v.left && r.right <= v.right && r.top >= v.top && r.bottom <= v.bottom, uncovered: g.contains(hit),
+              px: parseFloat(g.querySelector('text').getAttribute('font-size')) * d3.zoomTransform(document.getElementById('graph')).k}; }''')
+    assert node['inside'] and node['uncovered'] and node['px'] >= 10, node
+    shot(page, 'explorer_mlp16_forward_%dx%d.png' % (width, height))
+    assert requests == requests2 == [] and errors == errors2 == []
+
+
+def test_a_forward_steppers_page_opens_at_its_step_and_keeps_it(tmp_path):
+    from tests.autograd.test_explore import page_data
+    loss, _ = mlp_loss([4, 4, 1])
+    s = step(loss, forward=True)
+    for _ in range(3):
+        s.next()
+    page = s.explore(str(tmp_path / 'at3'))
+    data = page_data(page)[1]
+    assert data['at'] == 3 and data['forward'] == s.forward_count > 3 and data['steps'][2]['f'] == 1
+    assert s.position == 3 and s.phase == 'forward' and s.grads == {}
+    assert s._repr_html_().startswith('<iframe srcdoc="')
+    with pytest.raises(ValueError, match=r"explore: forward=True, but the stepper given has no forward steps"):
+        explore(loss, str(tmp_path / 'x'), stepper=step(loss), forward=True)
+    with pytest.raises(TypeError, match=r"explore: forward must be True or False, got 1"):
+        explore(loss, str(tmp_path / 'y'), forward=1)
