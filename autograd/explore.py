@@ -1,4 +1,5 @@
-"""explore(root, path): the whole backward pass in ONE self-contained, offline page.
+"""explore(root, path): the whole backward pass (forward=True: the forward pass first) in ONE
+self-contained, offline page.
 
 The graph is laid out once, by Graphviz's `dot`, and every chain-rule step is
 data (which edge, whose .grad becomes what, the equation), so the page grows
