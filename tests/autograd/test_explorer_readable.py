@@ -103,8 +103,17 @@ def test_a_long_edge_is_cut_short_with_a_band_that_says_so(browser, pages):  # n
     assert 'px of the drawing cut out here' in band
     hidden = page.evaluate("document.querySelectorAll('g.cut').length")
     assert hidden > 10
+    # the current edge is still drawn (squeezed across the band), and on screen it joins its input to its operation
+    edge = page.evaluate('''() => { const s = D.steps[explorer.step - 1], e = document.getElementById(s.e),
+        box = id => document.getElementById(id).getBoundingClientRect(), r = e.getBoundingClientRect(), p = box(s.p), op = box(s.n + 'op');
+      return {shown: !e.classList.contains('cut') && getComputedStyle(e).display !== 'none', d: e.querySelector('path').getAttribute('d'),
+              joins: r.top <= Math.min(p.bottom, op.bottom) + 2 && r.bottom >= Math.max(p.top, op.top) - 2}; }''')
+    assert edge['shown'] and edge['joins'], edge
     page.keyboard.press('f')                               # the whole graph: nothing cut any more
     assert page.evaluate("document.querySelectorAll('g.cut').length + document.querySelectorAll('.cutlayer').length") == 0
+    restored = page.evaluate("k => document.getElementById(D.steps[k - 1].e).querySelector('path').getAttribute('d')", k)
+    source = open(path, encoding='utf-8').read()
+    assert restored != edge['d'] and ('d="%s"' % restored) in source      # dot's own route again
     shot(page, 'explorer_cut_fit.png')
     assert errors == []
 
