@@ -141,7 +141,7 @@ class Stepper:
         if sample is None and any(notation.has_lanes(node.data) for node in self.naming.nodes):
             sample = 0
         sample = notation.check_sample('step', sample, self.naming.nodes)
-        if forward not in (True, False):
+        if not isinstance(forward, bool):
             raise TypeError("step: forward must be True or False, got %r" % (forward,))
         self.sample = sample
         self.forward = forward

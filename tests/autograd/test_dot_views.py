@@ -454,16 +454,16 @@ def go_to(page, start):
 
 def readable_and_clear(page):
     """the current step's two boxes and its edge's number: inside the view, text >= 10 px high,
-    and none of them under the help box."""
+    and nothing over them (the element at each one's centre is it or a part of it)."""
     return page.evaluate('''() => {
-      const s = D.steps[explorer.step - 1], v = document.getElementById('graph').getBoundingClientRect(),
-            help = document.getElementById('help').getBoundingClientRect();
+      const s = D.steps[explorer.step - 1], v = document.getElementById('graph').getBoundingClientRect();
       const parts = [s.n, s.p].map(id => document.getElementById(id))
                     .concat([document.getElementById(s.e).querySelector('text')]);
-      return parts.map(g => { const r = g.getBoundingClientRect(), t = (g.querySelector('text') || g).getBoundingClientRect();
+      return parts.map(g => { const r = g.getBoundingClientRect(), t = (g.querySelector('text') || g).getBoundingClientRect(),
+                                    hit = document.elementFromPoint((r.left + r.right) / 2, (r.top + r.bottom) / 2);
         return {text: g.textContent.trim().slice(0, 40), height: t.height,
                 inside: r.left >= v.left && r.right <= v.right && r.top >= v.top && r.bottom <= v.bottom,
-                clear: r.bottom <= help.top || r.left >= help.right}; }); }''')
+                clear: hit !== null && (hit === g || g.contains(hit))}; }); }''')
 
 
 @pytest.mark.skipif(not HAVE_DOT, reason="the Graphviz dot program is not installed")

@@ -136,6 +136,8 @@ def test_a_neurons_forward_step_reads_like_the_articles():
 def test_forward_must_be_a_bool():
     with pytest.raises(TypeError, match=r"step: forward must be True or False, got 'yes'"):
         step(Value(1.0) * 2, forward='yes')
+    with pytest.raises(TypeError, match=r"step: forward must be True or False, got 1"):
+        step(Value(1.0) * 2, forward=1)
 
 
 def test_a_leaf_root_has_no_forward_step():
