@@ -55,7 +55,7 @@ def lesson(model, loss, X, Y, path, optimizer=None, epochs=0, sample=0, batch_si
 
     sample: the iteration is on sample X[sample] alone (an SGD step, as the articles' learning
     phase takes one data input at a time; 0 unless given). sample=None: on the whole batch X
-    (000's Loss^avg, one update from the summed gradients); the picture then shows the numbers
+    (Batch Learning's Loss^avg, one update from the summed gradients); the picture then shows the numbers
     of the first sample, whose chain-rule steps are those of Loss^learning = loss_1 / n.
     optimizer: an nn.SGD or nn.Adam over the model's parameters (None: SGD with lr = 0.1);
     the update is its step() as the Trainer takes it.
