@@ -379,9 +379,55 @@ def test_non_finite_json_constants_name_the_file_and_key(tmp_path):
 
 
 def test_deeply_nested_json_is_a_value_error(tmp_path):
+    # 5,000 deep: past json's recursion limit, within the brackets load() counts before parsing
     path = tmp_path / "deep.json"
-    path.write_text("[" * 100000 + "]" * 100000)
+    path.write_text("[" * 5000 + "]" * 5000)
     assert "nested" in load_refused(path)
+    path.write_text("[" * 100000 + "]" * 100000)        # past the count: refused before parsing
+    assert "more JSON values" in load_refused(path)
+
+
+def test_a_huge_list_is_refused_while_the_file_is_read(tmp_path):
+    # issue 20, defect 10: a 64 MiB file whose parameter is a 33-million-element list took
+    # 9.6 s and 514 MB before it was refused. Here 8 MiB, 4 million zeros: json would hold a
+    # list of 4 million (32 MB of pointers alone) and the file twice over (bytes, then text);
+    # load() now stops at its first chunk with too many commas.
+    import tracemalloc
+    path = tmp_path / "hostile.json"
+    zeros = 4 * 2 ** 20
+    path.write_bytes(b'{"format": "scalar-autograd/1", "parameters": {"layers.0.neurons.0.w.0": ['
+                     + b'0,' * (zeros - 1) + b'0]}}')
+    assert path.stat().st_size > 8 * 2 ** 20
+    tracemalloc.start()
+    try:
+        message = load_refused(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "more JSON values than a parameter file for this model could" in message
+    assert peak < 2 ** 22, peak                        # under 4 MiB: a chunk or two, not the file
+    # the bound: 2 per parameter (a comma, and a '{' for a fraction) plus 2 plus the spare
+    model = MLP(2, [2, 1], seed=7)
+    most = 2 * len(model.parameters()) + 2 + module_file.SPARE_VALUES
+    assert "over %d commas" % most in message
+
+
+def test_a_file_of_fractions_only_is_within_the_count(tmp_path, monkeypatch):
+    # the count's bound is exact for save()'s own files: with no spare, a model whose every
+    # parameter is a fraction still loads, and one more '{' is refused
+    monkeypatch.setattr(module_file, "SPARE_VALUES", 0)
+    model = MLP(2, [2, 1], seed=7)
+    for i, p in enumerate(model.parameters()):
+        p.data = Fraction(i + 1, 7)
+    path = tmp_path / "fractions.json"
+    model.save(path)
+    text = path.read_text()
+    assert text.count(",") + text.count("{") == 2 * len(model.parameters()) + 2
+    fresh = MLP(2, [2, 1], seed=8)
+    fresh.load(path)
+    assert fresh.state_dict() == model.state_dict()
+    path.write_text(text.replace('"format"', '"x": {}, "format"', 1))
+    assert "more JSON values" in load_refused(path)
 
 
 def test_invalid_utf8_names_the_file(tmp_path):
