@@ -4,6 +4,7 @@ Parameters are found by walking the module's attributes in the order they were
 set: a Value is a parameter, a Module is walked into, and so is a list of either.
 No registration and no __getattr__ magic: a typo is an AttributeError.
 """
+import errno
 import json
 import math
 import os
@@ -27,6 +28,9 @@ DIGIT_LIMIT = 10 ** MAX_DIGITS
 FRACTION = re.compile(r'(-?[0-9]+)(?:/([0-9]+))?\Z')     # what save() writes: 'p/q', or 'p'
 SPARE_VALUES = 10_000           # JSON values load() allows beyond what a file for the model holds
 READ_CHUNK = 2 ** 20            # load() reads and counts this many bytes at a time
+
+# whether os.access can check as the effective user, as open() does (Linux, macOS: yes)
+_EFFECTIVE_IDS = os.access in os.supports_effective_ids
 
 # the ages at which save() takes a temporary file of the same target for an orphan; see _remove_stale
 STALE_SECONDS = 60
@@ -102,6 +106,8 @@ class Module:
         The file is replaced atomically (written to a temporary file beside it, then
         renamed over it): a failed save leaves the old file intact. The new file keeps
         the old one's mode; a new file gets the umask's default, as open() would give.
+        A file this process may not write (a 0444 file, for a user who is not root) is
+        refused with open()'s PermissionError, though a rename would get past it.
         Where `path` is a symbolic link, the file it points to is replaced and the link
         kept. Temporary files that killed saves of the same file left behind are
         removed (see _remove_stale). A number that load() would refuse (see there) is
@@ -111,6 +117,8 @@ class Module:
         text = json.dumps(body, indent=1, allow_nan=False)
         target = os.path.realpath(path)          # through a symlink, to the file itself
         folder, name = os.path.split(target)
+        if os.path.exists(target) and not os.access(target, os.W_OK, effective_ids=_EFFECTIVE_IDS):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fspath(path))
         _remove_stale(folder, name)
         tmp = os.path.join(folder, '.%s.%d.%s.tmp' % (name, os.getpid(), secrets.token_hex(4)))
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)    # 0o666 less the umask, as open() does

@@ -581,3 +581,62 @@ def test_a_long_cell_that_is_not_a_number_is_shown_cut_short(tmp_path):
         data.load_csv(p)
     message = str(e.value)
     assert "line 2, column 3: 'xxxx" in message and "(5000 characters)" in message and len(message) < 300
+
+
+def test_a_read_only_file_is_refused_as_open_would_refuse_it():
+    # issue 20, defect 11: run as a user who is not root (the test suite runs as root, who
+    # may write any file), save() replaced a 0444 file, since a rename checks only the
+    # folder, and the new file kept 0444. The child imports as root, then becomes nobody,
+    # in a folder of its own under /tmp (pytest's are root's alone).
+    import pwd
+    import shutil
+    import tempfile
+    nobody = pwd.getpwnam("nobody")
+    folder = tempfile.mkdtemp(prefix="save-as-nobody-", dir="/tmp")
+    try:
+        os.chown(folder, nobody.pw_uid, nobody.pw_gid)
+        child = (
+            "import os, sys\n"
+            "sys.path.insert(0, %r)\n"
+            "from nn import MLP\n"
+            "os.setgid(%d); os.setuid(%d)\n"
+            "path = os.path.join(%r, 'm.json')\n"
+            "MLP(2, [1], seed=1).save(path)\n"
+            "before = open(path).read()\n"
+            "os.chmod(path, 0o444)\n"
+            "try:\n"
+            "    open(path, 'w')\n"
+            "except PermissionError as e:\n"
+            "    print('open:', e)\n"
+            "try:\n"
+            "    MLP(2, [1], seed=2).save(path)\n"
+            "except PermissionError as e:\n"
+            "    print('save:', e)\n"
+            "else:\n"
+            "    print('save: no error')\n"
+            "print('kept' if open(path).read() == before else 'changed', oct(os.stat(path).st_mode & 0o777))\n"
+            "print(sorted(os.listdir(%r)))\n"
+            % (os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+               nobody.pw_gid, nobody.pw_uid, folder, folder))
+        out = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=60)
+    finally:
+        shutil.rmtree(folder)
+    assert out.returncode == 0, out.stderr
+    path = os.path.join(folder, "m.json")
+    assert out.stdout.splitlines() == [
+        "open: [Errno 13] Permission denied: %r" % path,
+        "save: [Errno 13] Permission denied: %r" % path,     # as open() says it
+        "kept 0o444",
+        "['m.json']",                                        # and no temporary file left
+    ]
+
+
+def test_root_may_still_save_over_a_read_only_file_as_open_may(tmp_path):
+    path = tmp_path / "m.json"
+    MLP(2, [1], seed=1).save(path)
+    os.chmod(path, 0o444)
+    assert os.geteuid() == 0                      # the suite runs as root (the test above needs it)
+    open(path, "a").close()                       # open() lets root write it
+    MLP(2, [1], seed=2).save(path)
+    assert json.loads(path.read_text())["parameters"] == MLP(2, [1], seed=2).state_dict()
+    assert mode_of(path) == 0o444
