@@ -84,7 +84,8 @@ class Module:
                              % (len(named), type(state).__name__))
         names = [n for n, _ in named]
         missing = [n for n in names if n not in state]
-        unknown = [k for k in state if k not in set(names)]
+        known = set(names)
+        unknown = [k for k in state if k not in known]
         if missing or unknown or len(state) != len(named):
             raise ValueError("load_state_dict: the model has %d parameters, the state %d; missing %s, unknown %s"
                              % (len(named), len(state), missing[:5], unknown[:5]))
