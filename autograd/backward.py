@@ -118,51 +118,64 @@ def _order_marking_grads(root):
     """topological_order(root) for backward() alone: it marks each node it visits
     by setting its .grad to a fresh object instead of keeping a `seen` set (the
     walk over the bench's 64k-node MLP graph: 16.4 ms -> 13.4 ms). backward()
-    overwrites those gradients anyway; if the walk is interrupted they are reset
-    to 0 here. Other callers must not see .grad change: they use topological_order.
+    overwrites those gradients anyway, and if it is stopped, whether in this walk
+    or after, it resets every intermediate to 0 (_reset). Other callers must not
+    see .grad change: they use topological_order.
     Returns the order and the mark."""
     mark = []                # a new object per call: a stale gradient never looks visited
     finished = []
     stack = [root]
     resume = {}              # dot node -> the index of the next parent to look at
-    try:
-        root.grad = mark
-        while stack:
-            node = stack[-1]
-            da = node._da
-            if da is not None:
-                parent = node._a
-                if parent._a is not None and parent.grad is not mark:
-                    parent.grad = mark
-                    stack.append(parent)
-                    continue
-            db = node._db
-            if db is not None:
-                parent = node._b
-                if parent._a is not None and parent.grad is not mark:
-                    parent.grad = mark
-                    stack.append(parent)
-                    continue
-            elif da is None:             # a dot node: its parents in turn, from where it left off
-                parents = node._b[0]
-                i = resume.get(node, 0)
-                for i in range(i, len(parents)):
-                    parent = parents[i]
-                    if parent._a is not None and parent.grad is not mark:
-                        resume[node] = i + 1
-                        parent.grad = mark
-                        stack.append(parent)
-                        break
-                else:
-                    finished.append(stack.pop())
+    root.grad = mark
+    while stack:
+        node = stack[-1]
+        da = node._da
+        if da is not None:
+            parent = node._a
+            if parent._a is not None and parent.grad is not mark:
+                parent.grad = mark
+                stack.append(parent)
                 continue
-            finished.append(stack.pop())
-    except BaseException:    # KeyboardInterrupt, MemoryError: leave no marker behind
-        for node in stack + finished:
-            node.grad = 0
-        raise
+        db = node._db
+        if db is not None:
+            parent = node._b
+            if parent._a is not None and parent.grad is not mark:
+                parent.grad = mark
+                stack.append(parent)
+                continue
+        elif da is None:             # a dot node: its parents in turn, from where it left off
+            parents = node._b[0]
+            i = resume.get(node, 0)
+            for i in range(i, len(parents)):
+                parent = parents[i]
+                if parent._a is not None and parent.grad is not mark:
+                    resume[node] = i + 1
+                    parent.grad = mark
+                    stack.append(parent)
+                    break
+            else:
+                finished.append(stack.pop())
+            continue
+        finished.append(stack.pop())
     finished.reverse()
     return finished, mark
+
+
+def _reset(root, order, leaves_before):
+    """after a stopped backward(): every intermediate of root's graph to 0 (the whole
+    graph, walked again without marks, if the stop came before `order` was known),
+    and the leaves in leaves_before back to their gradients. A second Ctrl-C during
+    this does not cut it short: it starts over, and the first one is raised after."""
+    while True:
+        try:
+            for node in order if order is not None else topological_order(root):
+                node.grad = 0
+            if leaves_before is not None:
+                for leaf, g in leaves_before.items():
+                    leaf.grad = g
+            return
+        except KeyboardInterrupt:
+            continue
 
 
 def seed(root):
@@ -191,64 +204,75 @@ def backward(root):
     sequence would; a Trainer's step holds it too, so another thread's backward()
     waits for the step to end. grad() touches no .grad and does not wait.
 
-    If it fails half-way (detect_anomaly(), Ctrl-C), no mark is left behind and
-    the intermediates read 0; under detect_anomaly() the leaves also get back the
-    gradients they had before the call, so that a retry counts nothing twice.
-    Outside it they may keep part of this call's gradients: zero them to retry.
+    If it is stopped at any point (detect_anomaly(), Ctrl-C, an overflow), no mark
+    is left behind and every intermediate of root's graph reads 0 (a stop before
+    it has its lock changes nothing); under detect_anomaly() the leaves also get
+    back the gradients they had before the call, so that a retry counts nothing
+    twice. Outside it they may keep part of this call's gradients: zero them to
+    retry. A second Ctrl-C during that clean-up does not cut it short.
     """
     try:
         is_leaf = root._a is None
     except AttributeError:
         raise TypeError("backward: expected a Value, got %s %r" % (type(root).__name__, root)) from None
     with grad_lock:
-        if is_leaf:         # d root/d root = 1, accumulated like any leaf
-            root.grad = root.grad + seed(root)
-            return
+        _backward_locked(root, is_leaf)
+
+
+def _backward_locked(root, is_leaf):
+    """backward()'s work, under its lock. A function of its own so that the `with`
+    holds a single call: a stop anywhere in here unwinds through the `with`, which
+    releases the lock."""
+    if is_leaf:         # d root/d root = 1, accumulated like any leaf
+        root.grad = root.grad + seed(root)
+        return
+    # Everything from the marking walk on is inside the try: a stop at any point
+    # (Ctrl-C lands anywhere) resets the intermediates, with no window outside it.
+    order = leaves_before = None
+    try:
         order, mark = _order_marking_grads(root)
         root.grad = seed(root)
-        anomaly = mode.current().anomaly
-        # anomaly mode can stop half-way on purpose: keep what the leaves held before
-        leaves_before = {p: p.grad for node in order for p in parents_of(node) if p._a is None} if anomaly else None
-        try:
-            for node in order:
-                # the chain rule, one edge at a time: parent.grad += local * node.grad,
-                # where an intermediate parent still holding the walk's mark starts from 0.
-                # Written `g = g + c`, not `g += c`: the same speed for numbers, and a lane
-                # leaf's gradient array is replaced, never changed in place under a reference.
-                g = node.grad
-                da = node._da
-                if da is not None:
-                    parent = node._a
+        if mode.current().anomaly:
+            # anomaly mode can stop half-way on purpose: keep what the leaves held before
+            leaves_before = {p: p.grad for node in order for p in parents_of(node) if p._a is None}
+            anomaly = True
+        else:
+            anomaly = False
+        for node in order:
+            # the chain rule, one edge at a time: parent.grad += local * node.grad,
+            # where an intermediate parent still holding the walk's mark starts from 0.
+            # Written `g = g + c`, not `g += c`: the same speed for numbers, and a lane
+            # leaf's gradient array is replaced, never changed in place under a reference.
+            g = node.grad
+            da = node._da
+            if da is not None:
+                parent = node._a
+                if parent.grad is mark:
+                    parent.grad = da * g
+                else:
+                    parent.grad = parent.grad + da * g
+            db = node._db
+            if db is not None:
+                parent = node._b
+                if parent.grad is mark:
+                    parent.grad = db * g
+                else:
+                    parent.grad = parent.grad + db * g
+            elif da is None:         # a dot node: one edge per weight, input and bias
+                parents, locals_ = node._b
+                # lane slopes (lanes.py) give every contribution in one product
+                contributions = map(_mul, locals_, repeat(g)) if locals_.__class__ is tuple else locals_ * g
+                for parent, c in zip(parents, contributions):
                     if parent.grad is mark:
-                        parent.grad = da * g
+                        parent.grad = c
                     else:
-                        parent.grad = parent.grad + da * g
-                db = node._db
-                if db is not None:
-                    parent = node._b
-                    if parent.grad is mark:
-                        parent.grad = db * g
-                    else:
-                        parent.grad = parent.grad + db * g
-                elif da is None:         # a dot node: one edge per weight, input and bias
-                    parents, locals_ = node._b
-                    # lane slopes (lanes.py) give every contribution in one product
-                    contributions = map(_mul, locals_, repeat(g)) if locals_.__class__ is tuple else locals_ * g
-                    for parent, c in zip(parents, contributions):
-                        if parent.grad is mark:
-                            parent.grad = c
-                        else:
-                            parent.grad = parent.grad + c
-                if anomaly:
-                    check_gradients(node)
-        except BaseException as error:    # an anomaly, Ctrl-C or an overflow half-way
-            for n in order:
-                n.grad = 0
-            if leaves_before is not None:
-                for leaf, g in leaves_before.items():
-                    leaf.grad = g
-            if error.__class__ is OverflowError:     # an exact int too large for a float gradient
-                raise OverflowError("backward: the gradient through a %r node%s is too large for a float: %s"
-                                    % (node.op, " labelled %r" % node.label if node.label else "",
-                                       error)) from None
-            raise
+                        parent.grad = parent.grad + c
+            if anomaly:
+                check_gradients(node)
+    except BaseException as error:    # an anomaly, Ctrl-C or an overflow half-way
+        _reset(root, order, leaves_before)
+        if error.__class__ is OverflowError:     # an exact int too large for a float gradient
+            raise OverflowError("backward: the gradient through a %r node%s is too large for a float: %s"
+                                % (node.op, " labelled %r" % node.label if node.label else "",
+                                   error)) from None
+        raise

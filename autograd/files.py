@@ -1,6 +1,7 @@
 """Files written whole or not at all: a temporary file beside the target, then an atomic
 rename over it, so that a failed write (a full disk, Ctrl-C, a killed process) leaves the
 old file as it was. Models (nn's save), explorer pages, lessons and drawings are written so."""
+import errno
 import os
 import re
 import secrets
@@ -10,19 +11,24 @@ import time
 # the ages at which a write takes a temporary file of the same target for an orphan; see _remove_stale
 STALE_SECONDS = 60
 ORPHAN_SECONDS = 3600
+_EFFECTIVE_IDS = os.access in os.supports_effective_ids
 
 
 def write_atomic(path, data):
     """Write `data` (str, as UTF-8, or bytes) to `path`, replacing it atomically: written to a
     temporary file beside it, flushed to disk, then renamed over it; a failure leaves the old
     file intact and no temporary file. The new file keeps the old one's mode; a new file gets
-    the umask's default, as open() would give. Where `path` is a symbolic link, the file it
+    the umask's default, as open() would give. A file this process may not write (a 0444 file,
+    for a user who is not root) is refused with open()'s PermissionError, naming the path,
+    though a rename would get past it. Where `path` is a symbolic link, the file it
     points to is replaced and the link kept. Temporary files that killed writes of the same
     file left behind are removed (see _remove_stale)."""
     if isinstance(data, str):
         data = data.encode('utf-8')
     target = os.path.realpath(path)          # through a symlink, to the file itself
     folder, name = os.path.split(target)
+    if os.path.exists(target) and not os.access(target, os.W_OK, effective_ids=_EFFECTIVE_IDS):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fspath(path))
     _remove_stale(folder, name)
     tmp = os.path.join(folder, '.%s.%d.%s.tmp' % (name, os.getpid(), secrets.token_hex(4)))
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)    # 0o666 less the umask, as open() does

@@ -231,6 +231,9 @@ def _relu(a):
 #          slope, sqrt at 0), whose own derivative is nan; b a^(b-1) where b >= 1.
 #   d/db = 0 where a**b == 0 (b > 0); nan at b == 0, where 0**b jumps from 1 to 0
 #          (PyTorch says 0 there), and for any a < 0, where log a is not real.
+# An inf slope times gradients summed first (one pow node shared by the samples, as in
+# lanes) is ±inf; times each gradient, then summed (a pow node per sample), nan as soon
+# as one is 0 or two differ in sign: inf * (g1 + g2) != inf * g1 + inf * g2 (README).
 #        name       arity forward   local derivatives (d out/d a, d out/d b)                     formula
 ADD = Op('+',       2, _add,     lambda a, b, out: (1, 1),                                     'a + b: (1, 1)')
 SUB = Op('-',       2, _sub,     lambda a, b, out: (1, -1),                                    'a - b: (1, -1)')

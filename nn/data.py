@@ -79,16 +79,32 @@ def load_csv(path, target='last', header=None):
     '1,2,O', or a header with a numeric name) is a ValueError rather than a guess:
     pass header=True or header=False. A header must have as many columns as the data.
     Integers stay ints, 'a/b' becomes a Fraction. Every error names the file, and
-    where it is about a cell, its line and column.
+    where it is about a cell, its line and column. A cell over csv's field limit
+    (131,072 characters) is refused, not read: no number is that long, and it is
+    usually a quote left open that swallowed the rest of the file.
     """
     if header not in (True, False, None):
         raise ValueError("load_csv %s: header must be True, False or None, got %r" % (path, header))
+    rows = []
+    last_line = 0           # the line the last row read ended on
     try:
         with open(path, newline='', encoding='utf-8-sig') as f:   # -sig: a BOM is not part of the first cell
             reader = csv.reader(f)
-            rows = [(reader.line_num, r) for r in reader if r and any(c.strip() for c in r)]
+            for r in reader:
+                if r and any(c.strip() for c in r):
+                    rows.append((reader.line_num, r))
+                last_line = reader.line_num
     except UnicodeDecodeError as e:
         raise ValueError("load_csv %s: not UTF-8 text (byte %d: %s)" % (path, e.start, e.reason)) from None
+    except csv.Error as e:
+        # the row that failed starts after the last one read; a quote left open reads on to the end
+        start = last_line + 1
+        where = "line %d" % start + (" (read to line %d)" % reader.line_num if reader.line_num > start else "")
+        if 'field larger than field limit' in str(e):
+            raise ValueError("load_csv %s: %s: a cell longer than %s characters, which no number is; is a quote (\") "
+                             "left open, so that the rest of the file reads as one cell?"
+                             % (path, where, format(csv.field_size_limit(), ','))) from None
+        raise ValueError("load_csv %s: %s: %s" % (path, where, e)) from None
     if not rows:
         raise ValueError("load_csv %s: the file has no rows" % path)
     names = None
@@ -96,9 +112,9 @@ def load_csv(path, target='last', header=None):
         numeric = [_parse(c) is not None for c in rows[0][1]]
         if not all(numeric) and any(numeric):
             col = numeric.index(False)
-            raise ValueError("load_csv %s: line %d mixes numbers and names (column %d: %r is not a number), so it "
+            raise ValueError("load_csv %s: line %d mixes numbers and names (column %d: %s is not a number), so it "
                              "is neither clearly a header nor data; fix the cell, or pass header=True or header=False"
-                             % (path, rows[0][0], col + 1, rows[0][1][col]))
+                             % (path, rows[0][0], col + 1, _show_cell(rows[0][1][col])))
         header = not any(numeric)
     if header:
         (header_line, first), rows = rows[0], rows[1:]
@@ -118,7 +134,8 @@ def load_csv(path, target='last', header=None):
         for col, cell in enumerate(row):
             v = _parse(cell)
             if v is None:
-                raise ValueError("load_csv %s: line %d, column %d: %r is not a number" % (path, line, col + 1, cell))
+                raise ValueError("load_csv %s: line %d, column %d: %s is not a number"
+                                 % (path, line, col + 1, _show_cell(cell)))
             values.append(v)
         y.append(values.pop(column))
         X.append(tuple(values))
@@ -141,6 +158,13 @@ def _target_column(path, target, names, width):
         raise ValueError("load_csv %s: target %d is out of range: the file has %d columns (0..%d, or -%d..-1)"
                          % (path, target, width, width - 1, width))
     return int(target) % width
+
+
+def _show_cell(cell, width=40):
+    """repr(cell), cut short with its length where it is long: an error stays readable."""
+    if len(cell) <= width:
+        return repr(cell)
+    return "%r... (%d characters)" % (cell[:width], len(cell))
 
 
 def _parse(cell):

@@ -22,6 +22,10 @@ MAX_FILE_BYTES = 64 * 2 ** 20
 MAX_DIGITS = 4300               # Python's default int <-> str limit (sys.get_int_max_str_digits())
 DIGIT_LIMIT = 10 ** MAX_DIGITS
 FRACTION = re.compile(r'(-?[0-9]+)(?:/([0-9]+))?\Z')     # what save() writes: 'p/q', or 'p'
+SPARE_VALUES = 10_000           # JSON values load() allows beyond what a file for the model holds
+READ_CHUNK = 2 ** 20            # load() reads and counts this many bytes at a time
+
+# whether os.access can check as the effective user, as open() does (Linux, macOS: yes)
 
 
 
@@ -72,7 +76,8 @@ class Module:
                              % (len(named), type(state).__name__))
         names = [n for n, _ in named]
         missing = [n for n in names if n not in state]
-        unknown = [k for k in state if k not in set(names)]
+        known = set(names)
+        unknown = [k for k in state if k not in known]
         if missing or unknown or len(state) != len(named):
             raise ValueError("load_state_dict: the model has %d parameters, the state %d; missing %s, unknown %s"
                              % (len(named), len(state), missing[:5], unknown[:5]))
@@ -94,6 +99,8 @@ class Module:
         The file is replaced atomically (written to a temporary file beside it, then
         renamed over it): a failed save leaves the old file intact. The new file keeps
         the old one's mode; a new file gets the umask's default, as open() would give.
+        A file this process may not write (a 0444 file, for a user who is not root) is
+        refused with open()'s PermissionError, though a rename would get past it.
         Where `path` is a symbolic link, the file it points to is replaced and the link
         kept. Temporary files that killed saves of the same file left behind are
         removed (autograd.files.write_atomic does all this). A number that load() would refuse (see there) is
@@ -113,15 +120,35 @@ class Module:
         an int, and a fraction's numerator and denominator, have at most MAX_DIGITS
         (4300) digits, Python's own limit for int <-> str; every number is finite and
         at most the largest float (about 1.8e308) in size, so the model can still run
-        on floats; a fraction is written 'p/q' or 'p', as save() writes it.
+        on floats; a fraction is written 'p/q' or 'p', as save() writes it. Before
+        json parses anything, the file's commas, '[' and '{' are counted as it is
+        read, a chunk at a time: each JSON value past the first needs one, and a file
+        for this model needs at most 2 per parameter, plus those in the names. One
+        with more than that plus SPARE_VALUES (10,000) is refused as soon as the count
+        passes it, so a huge list costs the reading of a chunk, not a list of
+        millions of numbers.
         """
+        allowed = _most_separators(self.named_parameters()) + SPARE_VALUES
+        buffer, found = bytearray(), 0
         with open(path, 'rb') as f:
-            raw = f.read(MAX_FILE_BYTES + 1)
-        if len(raw) > MAX_FILE_BYTES:
-            raise ValueError("load %s: the file is larger than %d bytes, the most load() reads (MAX_FILE_BYTES)"
-                             % (path, MAX_FILE_BYTES))
+            while True:
+                chunk = f.read(READ_CHUNK)
+                if not chunk:
+                    break
+                if len(buffer) + len(chunk) > MAX_FILE_BYTES:
+                    raise ValueError("load %s: the file is larger than %d bytes, the most load() reads (MAX_FILE_BYTES)"
+                                     % (path, MAX_FILE_BYTES))
+                found += chunk.count(b',') + chunk.count(b'[') + chunk.count(b'{')
+                if found > allowed:
+                    raise ValueError("load %s: the file holds more JSON values than a parameter file for this model "
+                                     "could: over %d commas, '[' and '{' in its first %d bytes, where %d parameters "
+                                     "need at most %d (and load() allows %d more): another model's file, or not a "
+                                     "parameter file" % (path, allowed, len(buffer) + len(chunk),
+                                                         len(self.named_parameters()), allowed - SPARE_VALUES,
+                                                         SPARE_VALUES))
+                buffer += chunk
         try:
-            text = raw.decode('utf-8-sig')
+            text = buffer.decode('utf-8-sig')
         except UnicodeDecodeError as e:
             raise ValueError("load %s: not UTF-8 text (byte %d: %s)" % (path, e.start, e.reason)) from None
         try:
@@ -212,6 +239,14 @@ def _decode(path, name, v):
     if problem:
         raise ValueError("load %s: parameter %r %s" % (path, name, problem))
     return value
+
+
+def _most_separators(named):
+    """the most commas, '[' and '{' a parameter file for these (name, Value) pairs holds:
+    one comma between format and parameters and n - 1 between parameters, a '{' for the
+    file, its parameters and each fraction, and any in the names themselves."""
+    in_names = sum(json.dumps(name).count(c) for name, _ in named for c in ',[{')
+    return 2 * len(named) + 2 + in_names
 
 
 class _TooManyDigits:

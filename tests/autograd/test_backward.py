@@ -105,7 +105,7 @@ def _interrupt_after(function_name, lines):
     return tracer
 
 
-@pytest.mark.parametrize('where', ['_order_marking_grads', 'backward'])
+@pytest.mark.parametrize('where', ['_order_marking_grads', '_backward_locked'])
 def test_an_interrupted_backward_leaves_numbers_in_every_grad(where):
     # backward() marks the nodes it visits in .grad; Ctrl-C half-way must not leave a marker
     def build():

@@ -379,9 +379,55 @@ def test_non_finite_json_constants_name_the_file_and_key(tmp_path):
 
 
 def test_deeply_nested_json_is_a_value_error(tmp_path):
+    # 5,000 deep: past json's recursion limit, within the brackets load() counts before parsing
     path = tmp_path / "deep.json"
-    path.write_text("[" * 100000 + "]" * 100000)
+    path.write_text("[" * 5000 + "]" * 5000)
     assert "nested" in load_refused(path)
+    path.write_text("[" * 100000 + "]" * 100000)        # past the count: refused before parsing
+    assert "more JSON values" in load_refused(path)
+
+
+def test_a_huge_list_is_refused_while_the_file_is_read(tmp_path):
+    # issue 20, defect 10: a 64 MiB file whose parameter is a 33-million-element list took
+    # 9.6 s and 514 MB before it was refused. Here 8 MiB, 4 million zeros: json would hold a
+    # list of 4 million (32 MB of pointers alone) and the file twice over (bytes, then text);
+    # load() now stops at its first chunk with too many commas.
+    import tracemalloc
+    path = tmp_path / "hostile.json"
+    zeros = 4 * 2 ** 20
+    path.write_bytes(b'{"format": "scalar-autograd/1", "parameters": {"layers.0.neurons.0.w.0": ['
+                     + b'0,' * (zeros - 1) + b'0]}}')
+    assert path.stat().st_size > 8 * 2 ** 20
+    tracemalloc.start()
+    try:
+        message = load_refused(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "more JSON values than a parameter file for this model could" in message
+    assert peak < 2 ** 22, peak                        # under 4 MiB: a chunk or two, not the file
+    # the bound: 2 per parameter (a comma, and a '{' for a fraction) plus 2 plus the spare
+    model = MLP(2, [2, 1], seed=7)
+    most = 2 * len(model.parameters()) + 2 + module_file.SPARE_VALUES
+    assert "over %d commas" % most in message
+
+
+def test_a_file_of_fractions_only_is_within_the_count(tmp_path, monkeypatch):
+    # the count's bound is exact for save()'s own files: with no spare, a model whose every
+    # parameter is a fraction still loads, and one more '{' is refused
+    monkeypatch.setattr(module_file, "SPARE_VALUES", 0)
+    model = MLP(2, [2, 1], seed=7)
+    for i, p in enumerate(model.parameters()):
+        p.data = Fraction(i + 1, 7)
+    path = tmp_path / "fractions.json"
+    model.save(path)
+    text = path.read_text()
+    assert text.count(",") + text.count("{") == 2 * len(model.parameters()) + 2
+    fresh = MLP(2, [2, 1], seed=8)
+    fresh.load(path)
+    assert fresh.state_dict() == model.state_dict()
+    path.write_text(text.replace('"format"', '"x": {}, "format"', 1))
+    assert "more JSON values" in load_refused(path)
 
 
 def test_invalid_utf8_names_the_file(tmp_path):
@@ -505,3 +551,92 @@ def test_a_save_that_fails_while_writing_leaves_the_old_file_and_its_mode(tmp_pa
         MLP(2, [1], seed=2).save(path)
     assert path.read_bytes() == old and mode_of(path) == 0o640
     assert [p.name for p in tmp_path.iterdir()] == ["m.json"]
+
+
+def test_a_cell_past_the_csv_field_limit_is_an_error_naming_the_file_and_line(tmp_path):
+    # issue 20, defect 9: csv's own "_csv.Error: field larger than field limit (131072)"
+    # named neither. No number is that long: the usual cause is a quote left open.
+    import csv
+    limit = csv.field_size_limit()
+    p = write(tmp_path, "long.csv", "1,2,3\n4,5,6\n7,8," + "9" * (limit + 1) + "\n10,11,12\n")
+    with pytest.raises(ValueError) as e:
+        data.load_csv(p)
+    message = str(e.value)
+    assert message.startswith("load_csv %s: line 3: a cell longer than 131,072 characters" % p), message
+    assert len(message) < 400 and "quote" in message
+    q = write(tmp_path, "quote.csv", "1,2,3\n4,\"5,6\n" + "7,8,9\n" * 30000)
+    with pytest.raises(ValueError) as e:
+        data.load_csv(q)
+    message = str(e.value)
+    # the open quote's cell is '5,6\n' and then 6 characters a line: it passes 131,072 on
+    # the 21,845th line after line 2 (4 + 6 * 21,845 = 131,074)
+    assert message.startswith("load_csv %s: line 2 (read to line 21847): a cell longer than 131,072 characters"
+                              % q), message
+    assert csv.field_size_limit() == limit          # the limit is not raised behind the caller's back
+
+
+def test_a_long_cell_that_is_not_a_number_is_shown_cut_short(tmp_path):
+    p = write(tmp_path, "word.csv", "1,2,3\n4,5," + "x" * 5000 + "\n")
+    with pytest.raises(ValueError) as e:
+        data.load_csv(p)
+    message = str(e.value)
+    assert "line 2, column 3: 'xxxx" in message and "(5000 characters)" in message and len(message) < 300
+
+
+def test_a_read_only_file_is_refused_as_open_would_refuse_it():
+    # issue 20, defect 11: run as a user who is not root (the test suite runs as root, who
+    # may write any file), save() replaced a 0444 file, since a rename checks only the
+    # folder, and the new file kept 0444. The child imports as root, then becomes nobody,
+    # in a folder of its own under /tmp (pytest's are root's alone).
+    import pwd
+    import shutil
+    import tempfile
+    nobody = pwd.getpwnam("nobody")
+    folder = tempfile.mkdtemp(prefix="save-as-nobody-", dir="/tmp")
+    try:
+        os.chown(folder, nobody.pw_uid, nobody.pw_gid)
+        child = (
+            "import os, sys\n"
+            "sys.path.insert(0, %r)\n"
+            "from nn import MLP\n"
+            "os.setgid(%d); os.setuid(%d)\n"
+            "path = os.path.join(%r, 'm.json')\n"
+            "MLP(2, [1], seed=1).save(path)\n"
+            "before = open(path).read()\n"
+            "os.chmod(path, 0o444)\n"
+            "try:\n"
+            "    open(path, 'w')\n"
+            "except PermissionError as e:\n"
+            "    print('open:', e)\n"
+            "try:\n"
+            "    MLP(2, [1], seed=2).save(path)\n"
+            "except PermissionError as e:\n"
+            "    print('save:', e)\n"
+            "else:\n"
+            "    print('save: no error')\n"
+            "print('kept' if open(path).read() == before else 'changed', oct(os.stat(path).st_mode & 0o777))\n"
+            "print(sorted(os.listdir(%r)))\n"
+            % (os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+               nobody.pw_gid, nobody.pw_uid, folder, folder))
+        out = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=60)
+    finally:
+        shutil.rmtree(folder)
+    assert out.returncode == 0, out.stderr
+    path = os.path.join(folder, "m.json")
+    assert out.stdout.splitlines() == [
+        "open: [Errno 13] Permission denied: %r" % path,
+        "save: [Errno 13] Permission denied: %r" % path,     # as open() says it
+        "kept 0o444",
+        "['m.json']",                                        # and no temporary file left
+    ]
+
+
+def test_root_may_still_save_over_a_read_only_file_as_open_may(tmp_path):
+    path = tmp_path / "m.json"
+    MLP(2, [1], seed=1).save(path)
+    os.chmod(path, 0o444)
+    assert os.geteuid() == 0                      # the suite runs as root (the test above needs it)
+    open(path, "a").close()                       # open() lets root write it
+    MLP(2, [1], seed=2).save(path)
+    assert json.loads(path.read_text())["parameters"] == MLP(2, [1], seed=2).state_dict()
+    assert mode_of(path) == 0o444
