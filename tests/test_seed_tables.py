@@ -193,7 +193,7 @@ def test_the_demo_writes_the_numbers_as_the_articles_do_and_in_their_order(demo)
         "(1/200, 0.0002 - 3000/11600000, 0.0003 + 1/5800)",
         "(0.43)", "(1.3)",                                                 # 004 "Run a new forward pass"
         "loss^avg = 1/3 * (0 + 0 + 0.5) = 1/6",                            # 000, with the erratum
-        "000 prints 5/6",
+        "Batch Learning prints 5/6",
         "-(1/3) * (1/200, -3000/11600000, 1/5800)",                        # 000 δ2^3
         "-(0, 2000/3, 1000)",                                              # 000 ∂Loss/∂W^{2,3}
         "(0, 0.0002/3, 0.0001)",
