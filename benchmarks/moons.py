@@ -7,8 +7,8 @@ The demo's whole training, as demos/moons.py runs it (MLP(2,[16,16,1]), hinge lo
 decay 1e-4, 100 full-batch steps on 100 moons samples, the learning rate decaying from 1.0
 to 0.1), in each Trainer mode, the modes alternating round after round; then micrograd's own
 MLP on the same 100 steps (demos/moons.py's micrograd loop), where micrograd is installed.
-CPU time of this process (time.process_time), which a loaded machine moves far less than the
-wall time the demo prints; medians over the rounds, and every round's time.
+CPU time of this process (time.process_time, as the demo prints it), which a loaded machine
+moves far less than the wall clock; medians over the rounds, and every round's time.
   lanes        the demo's mode where numpy is installed: one graph carries the batch
   matrix       mode='matrix': the batch as numpy matrices, no scalar graph
   accumulate   the demo's mode without numpy: a graph per sample
@@ -18,7 +18,6 @@ import argparse
 import os
 import statistics
 import sys
-import time
 
 os.environ.setdefault('OPENBLAS_NUM_THREADS', '1')
 os.environ.setdefault('OMP_NUM_THREADS', '1')
@@ -41,11 +40,11 @@ def main():
         print("%-11s %d steps: %7.3f s (median of %d rounds; rounds %s)" % (
             mode, STEPS, statistics.median(ts), rounds, ", ".join("%.3f" % t for t in ts)))
     measured = 3 if args.quick else STEPS
-    start = time.process_time()
-    if moons.micrograd_seconds_per_step(measured) is None:
+    per_step = moons.micrograd_seconds_per_step(measured)
+    if per_step is None:
         print("micrograd   not installed (pip install micrograd==0.1.0)")
         return
-    theirs = (time.process_time() - start) * STEPS / measured
+    theirs = per_step * STEPS
     print("micrograd   %d steps: %7.1f s (%s)" % (STEPS, theirs, "measured" if measured == STEPS else
                                                    "extrapolated from %d steps" % measured))
     for mode, ts in times.items():
