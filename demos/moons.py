@@ -71,8 +71,8 @@ def main(out=None, steps=100, n=100):
     theirs = micrograd_seconds_per_step() if steps == 100 else None
     if theirs is not None:
         print("micrograd: %.0f ms a step, measured over %d steps; extrapolated to the same %d steps: %.0f s, "
-              "%.0fx this run's time" % (1e3 * theirs, MICROGRAD_STEPS, steps, steps * theirs,
-                                         theirs * steps / seconds))
+              "%.0fx this run's time (its later steps are slower: benchmarks/moons.py times all %d)"
+              % (1e3 * theirs, MICROGRAD_STEPS, steps, steps * theirs, theirs * steps / seconds, steps))
     else:
         print("(install micrograd to time its 100 steps beside these)")
     path = plot(model, X, Y, history, out)
