@@ -1,6 +1,6 @@
 """Lanes: one scalar graph that carries every sample of a batch at once.
 
-Seed 000 says of a batch that the per-sample forward passes and gradients are
+The article Batch Learning says of a batch that the per-sample forward passes and gradients are
 "fully independent", so "we can fully parallelize their computation", and the
 weights' gradient is their sum:  ∂Loss^avg/∂W = Σ_i ∂Loss^learning/∂W^i.
 
@@ -129,7 +129,7 @@ class LaneSum:
     sample shares): one slope per lane. backward() multiplies it by the node's lane
     gradient g, and the product is the sum of the per-sample contributions:
         LaneSum * g = Σ_i slope_i · g_i
-    so `parent.grad += local * node.grad` forms seed 000's Σ_i ∂Loss^learning/∂W^i."""
+    so `parent.grad += local * node.grad` forms Batch Learning's Σ_i ∂Loss^learning/∂W^i."""
     __slots__ = ('slopes', 'n')
 
     def __init__(self, slopes, n):
@@ -794,7 +794,7 @@ class Lanes(Value):
         return apply(ops.SUM, self)
 
     def mean(self):
-        """(1/n) Σ_i self_i, with the exact 1/n (seed 000's Loss^avg of per-sample losses)."""
+        """(1/n) Σ_i self_i, with the exact 1/n (Batch Learning's Loss^avg of per-sample losses)."""
         return self.sum() * Fraction(1, len(self.data))
 
 

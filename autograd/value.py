@@ -482,7 +482,8 @@ class Value:
 
     def relu(self, grad_at_zero=0):
         """max(0, x). grad_at_zero is the derivative used where x == 0 exactly:
-        0 as in PyTorch and micrograd, 1 as in the seed articles (gradient passes where x >= 0)."""
+        0 as in PyTorch and micrograd, 1 as in the articles the project teaches from, such as Recapitulation for the
+        Learning Process (the gradient passes where x >= 0)."""
         if grad_at_zero.__class__ not in _NUMBER_TYPES:
             grad_at_zero = as_number(grad_at_zero, 'relu grad_at_zero')
         x = self.data

@@ -3,15 +3,17 @@
     python benchmarks/engine.py            # about a minute
     python benchmarks/engine.py --quick
 
-Figures (medians; the machine may be noisy, so compare ratios, not milliseconds):
+Figures (CPU time of this process, medians; the machine may be noisy, so compare ratios, not milliseconds):
   mlp_step_gc_on/off   one SGD step of micrograd's demo net MLP(2,[16,16,1]) on 100 moons
                        samples, written against bare Value arithmetic; with micrograd's
                        time beside it, and the speedup, where micrograd is importable
                        (pip install micrograd==0.1.0)
   trainer_step_*       the same step through nn: MLP, squared_error, SGD and Trainer (full batch)
-                       in each mode (lanes: the whole batch in one graph, benchmarks/lanes.py);
-                       overhead = its time / the bare-engine step's (target <= 1.3); micrograd's
-                       time over it; accumulate_binary: the neurons made with fused=False
+                       in each mode (lanes: the whole batch in one graph, benchmarks/lanes.py),
+                       alternating with the bare-engine step (gc on) round after round;
+                       overhead = its time / the bare-engine step's, the median of the per-round
+                       ratios (target <= 1.3); micrograd's time over it; accumulate_binary: the
+                       neurons made with fused=False
   mlp_graph_*          nodes and backward steps of that MLP's loss on one sample, fused and binary
   bytes_per_op         memory held by a recorded chain of operations, per operation
   chain_1e6, wide_1e6  a 1,000,000-deep chain and a 1,000,000-term sum, forward + backward
@@ -30,6 +32,7 @@ import tracemalloc
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from autograd import Value  # noqa: E402
 from nn.data import moons  # noqa: E402  (the same data as ../shared/bench)
+from benchmarks.timing import paired, ratio  # noqa: E402
 
 
 def mlp_step_fn(V, sizes=(2, 16, 16, 1), seed=1337):
@@ -94,9 +97,9 @@ def timed(fn, reps, gc_on):
     for _ in range(reps):
         gc.collect()
         (gc.enable if gc_on else gc.disable)()
-        t = time.perf_counter()
+        t = time.process_time()
         fn()
-        times.append(time.perf_counter() - t)
+        times.append(time.process_time() - t)
         gc.enable()
     return times
 
@@ -119,9 +122,9 @@ def wide(n):
 
 def seconds(fn, n):
     gc.collect()
-    t = time.perf_counter()
+    t = time.process_time()
     fn(n)
-    return time.perf_counter() - t
+    return time.process_time() - t
 
 
 def bytes_per_op(n=100_000):
@@ -153,13 +156,16 @@ def main():
             theirs = micrograd[gc_on] = statistics.median(timed(mlp_step_fn(MicrogradValue), reps, gc_on))
             line += "   micrograd %8.1f ms   speedup %.1fx" % (1e3 * theirs, theirs / ours)
         print(line)
-        if gc_on:
-            bare = ours
-    # the Trainer pauses the collector during a step itself (pause_gc=True)
+    # the Trainer pauses the collector during a step itself (pause_gc=True); the bare step runs with it on
+    fns = {'bare': mlp_step_fn(Value)}
     for mode, fused in (('accumulate', True), ('accumulate', False), ('graph', True), ('lanes', True)):
-        t = statistics.median(timed(trainer_step_fn(mode, fused), reps, True))
-        name = mode + ('' if fused else '_binary')
-        line = "trainer_step_%-17s %6.1f ms   overhead over the bare-engine step %.2fx" % (name, 1e3 * t, t / bare)
+        fns[mode + ('' if fused else '_binary')] = trainer_step_fn(mode, fused)
+    times = paired(fns, reps)
+    print("bare_step (paired with the trainer's) %6.1f ms" % (1e3 * statistics.median(times['bare'])))
+    for name in list(fns)[1:]:
+        t = statistics.median(times[name])
+        line = "trainer_step_%-17s %6.1f ms   overhead over the bare-engine step %.2fx" % (
+            name, 1e3 * t, ratio(times, name, 'bare'))
         if micrograd:
             line += "   micrograd's step (gc on, off) / this: %.1fx, %.1fx" % (micrograd[True] / t, micrograd[False] / t)
         print(line)

@@ -12,7 +12,7 @@ Rows, for n = 100 and n = 1000:
   lanes            Trainer(mode='lanes'), where this tree has it
   matrix           Trainer(mode='matrix')
   torch float64    PyTorch: nn.Linear layers in float64, torch.optim.SGD (one thread)
-  numpy by hand    seed 003's formulas written out in numpy, nothing else
+  numpy by hand    the formulas of Batch in Backpropagation written out in numpy, nothing else
 Measured as ../shared/bench measures: the engines alternate, one timing each per
 round; each timing is CPU time (time.process_time) of `inner` steps, divided by
 `inner`; each figure is the median over the rounds. A Trainer row times
@@ -116,7 +116,7 @@ def torch_engine(n, inner):
 
 
 def numpy_engine(n, inner):
-    """seed 003, nothing but the formulas: columns are samples."""
+    """Batch in Backpropagation, nothing but the formulas: columns are samples."""
     import numpy as np
     rng = np.random.default_rng(1337)
     W = [rng.uniform(-1, 1, (nout, nin)) for nin, nout in zip(SIZES, SIZES[1:])]

@@ -1,4 +1,4 @@
-"""Batch backprop in matrix form (seed 003), checked against the engine.
+"""Batch backprop in matrix form, as Batch in Backpropagation writes it, checked against the engine.
 
 A 2-layer network, sigmoid hidden layer and softmax output, with cross-entropy
 averaged over a batch of m samples. The engine backpropagates through every

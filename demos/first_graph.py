@@ -1,4 +1,4 @@
-"""The README's opening example: a small expression, its graph, its first backprop steps."""
+"""A small expression, L = tanh(a * b + c): its graph and its first backprop steps (the README's picture)."""
 from autograd import Value, draw, step
 
 from .common import have_dot, out_path

@@ -4,6 +4,8 @@ MLP(2, [16, 16, 1]), hinge loss, L2 weight decay 1e-4, full-batch gradient
 descent with the learning rate going from 1.0 down to 0.1 over 100 steps:
 micrograd's own demo settings. The trainer runs in lanes mode (one graph carries
 the whole batch, autograd/lanes.py) where numpy is installed, else per sample.
+Times are CPU time (time.process_time), which other work on the machine moves far
+less than the wall clock; benchmarks/moons.py repeats them, mode beside mode.
 """
 import time
 
@@ -29,9 +31,9 @@ def train(steps=100, n=100, seed=0, mode=None):
     def decay(step):
         opt.lr = 1.0 - 0.9 * step.step / steps
     trainer = nn.Trainer(model, nn.hinge, opt, batch_size=None, mode=mode or default_mode())
-    start = time.perf_counter()
+    start = time.process_time()
     history = trainer.fit(X, Y, epochs=steps, callback=decay, progress=False)
-    seconds = time.perf_counter() - start
+    seconds = time.process_time() - start
     return model, X, Y, history, trainer.evaluate(X, Y), seconds
 
 
@@ -47,7 +49,7 @@ def micrograd_seconds_per_step(steps=MICROGRAD_STEPS):
         return None
     X, Y = nn.data.moons(100, noise=0.1, seed=0, labels=(-1, 1))
     model = MLP(2, [16, 16, 1])
-    start = time.perf_counter()
+    start = time.process_time()
     for _ in range(steps):
         scores = [model([Value(a), Value(b)]) for a, b in X]
         losses = [(1 + -y * s).relu() for y, s in zip(Y, scores)]
@@ -56,21 +58,21 @@ def micrograd_seconds_per_step(steps=MICROGRAD_STEPS):
         loss.backward()
         for p in model.parameters():
             p.data -= 0.5 * p.grad
-    return (time.perf_counter() - start) / steps
+    return (time.process_time() - start) / steps
 
 
 def main(out=None, steps=100, n=100):
     print(__doc__.strip().splitlines()[0])
     mode = default_mode()
     model, X, Y, history, result, seconds = train(steps, n, mode=mode)
-    print("%d steps on %d samples (mode=%r) took %.2f s in all (%.1f ms a step); training accuracy %.0f%%, "
+    print("%d steps on %d samples (mode=%r) took %.2f s of CPU time in all (%.1f ms a step); training accuracy %.0f%%, "
           "loss %.4f" % (steps, n, mode, seconds, 1e3 * seconds / steps, 100 * result['accuracy'],
                          float(result['loss'])))
     theirs = micrograd_seconds_per_step() if steps == 100 else None
     if theirs is not None:
         print("micrograd: %.0f ms a step, measured over %d steps; extrapolated to the same %d steps: %.0f s, "
-              "%.0fx this run's time" % (1e3 * theirs, MICROGRAD_STEPS, steps, steps * theirs,
-                                         theirs * steps / seconds))
+              "%.0fx this run's time (its later steps are slower: benchmarks/moons.py times all %d)"
+              % (1e3 * theirs, MICROGRAD_STEPS, steps, steps * theirs, theirs * steps / seconds, steps))
     else:
         print("(install micrograd to time its 100 steps beside these)")
     path = plot(model, X, Y, history, out)

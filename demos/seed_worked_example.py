@@ -1,4 +1,4 @@
-"""The seed articles' worked example (shared seeds 002, 004 and 000), table by table.
+"""The articles' worked example, table by table: Recapitulation for the Learning Process, The Gradient Descent Algorithm, Batch Learning.
 
 Data: (broccoli, Tagada strawberries, workout hours) -> bad (0) or good (1) shape.
 Model: L1 identity, L2 = W2 . o1 with no bias (one dot node in the graph), L3 = ReLU whose derivative is 1 where
@@ -20,8 +20,11 @@ W2 = (Fraction(1, 200), Fraction(-3000, 11600000), Fraction(1, 5800))
 TERMS = {Fraction(1, 200): "1/200", Fraction(3000, 11600000): "3000/11600000", Fraction(1, 5800): "1/5800"}
 LOSS = nn.half_squared_error
 ORDINAL = {1: "1st", 2: "2nd", 3: "3rd"}
-SIGN_ERRATUM = ("+3000/11600000; the sign is - everywhere else, and only - gives the forward pass it prints "
-                "(seeds README)")
+SIGN_ERRATUM = ("+3000/11600000 as w2's second weight; the sign is - everywhere else, and only - gives the "
+                "forward pass it prints")
+# the articles by title; internally (the Tables' rows, their tests) by the developers' file numbers
+TITLES = {"002": "Recapitulation for the Learning Process", "004": "The Gradient Descent Algorithm",
+          "000": "Batch Learning"}
 
 
 class Tables:
@@ -84,12 +87,13 @@ def data_table(t, article, X, Y):
 def starting_weights(t, article, section, erratum):
     w = t.note(article, section, "w2", None, W2)
     print("w2 = %s" % vec(w))
-    print("  (erratum: %s's \"%s\" section prints %s)" % (article, erratum, SIGN_ERRATUM))
+    print("  (erratum: the \"%s\" section of %s prints %s)" % (erratum, TITLES[article], SIGN_ERRATUM))
 
 
 def forward_tables(t, article, section, views, Y, results=False):
     """the forward table x, o1 = L1(x), o2 = L2(o1), o3 = L3(o2), then o3 beside y, the loss and
-    whether it is right; with results=True also the thresholded result (004, 000: >= 0.5 is 1)."""
+    whether it is right; with results=True also the thresholded result (>= 0.5 is 1, as The Gradient Descent
+    Algorithm and Batch Learning do)."""
     rows, scores = [], []
     for i, v in enumerate(views, 1):
         x = t.note(article, section, "x", i, v.x)
@@ -111,8 +115,9 @@ def forward_tables(t, article, section, views, Y, results=False):
 
 
 def sample_block(t, article, section, i, step, alpha, dw):
-    """one sample's learning phase, line by line as 002 and 004 write it; `dw` is the
-    article's name for the weights' gradient (002: ∂Loss/∂W2, 004: δw2)."""
+    """one sample's learning phase, line by line as Recapitulation for the Learning Process and The
+    Gradient Descent Algorithm write it; `dw` is the article's name for the weights' gradient
+    (∂Loss/∂W2 in the first, δw2 in the second)."""
     view, before, after = step
     src = {sym: where for sym, _, _, where in view.rows()}
     note = lambda q, v: t.note(article, section, q, i, v)
@@ -136,7 +141,8 @@ def sample_block(t, article, section, i, step, alpha, dw):
 
 # ------------------------------------------------------------------ the three articles
 def part_002(t, X, Y):
-    print("\n1. Seed 002, Recapitulation for the Learning Process: one sample at a time, learning rate 1")
+    print("\n1. Recapitulation for the Learning Process: the model, its forward pass, and learning one sample at a "
+          "time, learning rate 1")
     data_table(t, "002", X, Y)
     starting_weights(t, "002", "Model", "Model")
     print("\nRun the forward pass")
@@ -149,7 +155,7 @@ def part_002(t, X, Y):
 
 
 def part_004(t, X, Y):
-    print("\n2. Seed 004, The Gradient Descent Algorithm: one epoch, one sample at a time, learning rate 1e-7")
+    print("\n2. The Gradient Descent Algorithm: one epoch, one sample at a time, learning rate 1e-7")
     lr = Fraction(1, 10 ** 7)
     model, steps = per_sample_steps(lr)
     for i, step in enumerate(steps, 1):
@@ -161,7 +167,7 @@ def part_004(t, X, Y):
 
 
 def part_000(t, X, Y):
-    print("\n3. Seed 000, Batch Learning: one step over the batch of 3, learning rate 1e-7")
+    print("\n3. Batch Learning: one step over the batch of 3, the per-sample gradients summed, learning rate 1e-7")
     lr = Fraction(1, 10 ** 7)
     starting_weights(t, "000", "Example", "Back from the beginning")
     data_table(t, "000", X, Y)
@@ -173,7 +179,7 @@ def part_000(t, X, Y):
     section = "Run the learning phase on the batch"
     losses = " + ".join(article_number(s.loss) for s in batch.samples)
     print("\nloss^avg = 1/3 * (%s) = %s" % (losses, num(t.note("000", section, "loss^avg", None, batch.loss_avg))))
-    print("  (erratum: 000 prints 5/6 here; (0 + 0 + 0.5) / 3 is 1/6, seeds README)")
+    print("  (erratum: Batch Learning prints 5/6 here; (0 + 0 + 0.5) / 3 is 1/6)")
 
     lines = []
     note = lambda q, i, v: t.note("000", section, q, i, v)
@@ -220,7 +226,7 @@ def part_000(t, X, Y):
     print("The article's last table shows the results in its o3 column and their losses (0, 0, 0.5):")
     print(table(["result", "y", "Loss(result, y)"], rows))
     print("  (erratum: it heads them o3 = model(x) and Loss(o3, y); the losses of o3 itself are the column above,\n"
-          "   computed on the real outputs as 004 does)")
+          "   computed on the real outputs as The Gradient Descent Algorithm does)")
     return [v.o(3)[0] for v in views], batch.loss_avg
 
 

@@ -1,9 +1,9 @@
-"""Batch, mini-batch and stochastic gradient descent (seed 001), side by side.
+"""Batch, mini-batch and stochastic gradient descent side by side, as Deep Learning - Batch Gradient Descent teaches them.
 
 One sigmoid neuron, binary cross-entropy, a seeded 2-D dataset of two
 overlapping clouds. Each method sees every sample once per epoch (equal sample
 budgets); only how many samples make one step differs. First, for one batch, the
-engine's gradient beside 001's closed form dJ/dw = (1/m) sum_i (y^_i - y_i) x_i.
+engine's gradient beside that article's closed form dJ/dw = (1/m) sum_i (y^_i - y_i) x_i.
 """
 import math
 import random
@@ -25,7 +25,7 @@ def two_clouds(n=256, seed=0):
 
 
 def closed_form(model, X, Y):
-    """001's batch gradient of J = -(1/m) sum_i (y_i log y^_i + (1 - y_i) log(1 - y^_i)), written
+    """The article's batch gradient of J = -(1/m) sum_i (y_i log y^_i + (1 - y_i) log(1 - y^_i)), written
     out in plain Python: y^_i = sigmoid(w . x_i + b), dJ/dw = (1/m) sum_i (y^_i - y_i) x_i and
     dJ/db = (1/m) sum_i (y^_i - y_i) (the article's last lines drop the sum for b)."""
     w, b = [p.data for p in model.w], model.b.data
@@ -43,7 +43,7 @@ def gradient_check(X, Y, m=32):
     # the neuron in the articles' numbering: L1 = x, L2 = W2 . o1 + b2, L3 = sigmoid(o2)
     rows = [("w%d" % (j + 1), g, c) for j, (g, c) in enumerate(zip(batch.dW(2)[0], dw))]
     rows.append(("b", batch.db(2)[0], db))
-    print("One batch of m = %d at the starting weights: the engine's gradient and 001's closed form" % m)
+    print("One batch of m = %d at the starting weights: the engine's gradient and the article's closed form" % m)
     print(table(["parameter", "engine: sum of the layer view's ∂Loss^learning/∂W", "(1/m) sum (y^ - y) x",
                  "|difference|"], [(p, "%+.17f" % g, "%+.17f" % c, "%.1e" % abs(g - c)) for p, g, c in rows]))
     return rows

@@ -1,13 +1,14 @@
 """The layer view of backprop: the seed articles' per-layer vectors, read off the scalar graph.
 
-The engine backpropagates node by node; the seed articles (002, 004, 000) write
-the same pass layer by layer, in vectors:
+The engine backpropagates node by node; the articles Recapitulation for the Learning
+Process, The Gradient Descent Algorithm and Batch Learning write the same pass layer
+by layer, in vectors:
     forward    o1 = L1(x),  o2 = L2(o1),  ...,  oK = LK(oK-1),  loss = Loss(oK, y)
     backward   the learning flux δk = ∂Loss/∂(the input of Lk), from δ(K+1) = ∂Loss/∂oK down:
                  Lk = W^k . o + b^k:   δk = δ(k+1) . W^k,   ∂Loss/∂W^k = δ(k+1) o(k-1)^T,  ∂Loss/∂b^k = δ(k+1)
                  Lk = act(o):          δk = δ(k+1) act'(o(k-1)), element by element
                  L1 = identity:        δ1 = δ2
-(002's seed model: δ4 = o3 - y, δ3 = δ4 where o2 >= 0 else 0, δ2 = δ3 . w2, ∂Loss/∂W2 = δ3 o1.)
+(Recapitulation for the Learning Process's model: δ4 = o3 - y, δ3 = δ4 where o2 >= 0 else 0, δ2 = δ3 . w2, ∂Loss/∂W2 = δ3 o1.)
 
 layer_view(model, loss, x, y) runs one sample forward through the model's own
 layers and backward from its loss, then reads each of those vectors off the
@@ -17,11 +18,11 @@ view agrees with backward() by construction (the tests hold it to the formulas).
 
 Numbering. The articles count L1 = identity (o1 = x) and split an nn layer in two,
 W . x + b and then its activation (none for a linear layer): the seed model, one
-relu Neuron without bias, is L1 = identity, L2 = W2 . o1, L3 = relu(o2). 003 (and
-001) count nn layers instead, H^0 = x, Z^l = W^l H^(l-1) + b^l, H^l = act(Z^l):
+relu Neuron without bias, is L1 = identity, L2 = W2 . o1, L3 = relu(o2). Batch in
+Backpropagation (and Deep Learning - Batch Gradient Descent) count nn layers instead, H^0 = x, Z^l = W^l H^(l-1) + b^l, H^l = act(Z^l):
 view.layers[l - 1] holds Z^l, H^l, DZ^l, dH^l, DW^l, Db^l as z, a, dz, da, dW, db.
 
-batch_view(model, loss, X, Y) is 000's batch: every sample on its own graph,
+batch_view(model, loss, X, Y) is Batch Learning's batch: every sample on its own graph,
 backward from Loss^learning = loss_i / n, and the sums of the weight gradients:
 the gradient of Loss^avg, the one the Trainer applies.
 

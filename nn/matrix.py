@@ -1,6 +1,6 @@
-"""Trainer(mode='matrix'): seed 003's batch backprop in matrix form, with numpy.
+"""Trainer(mode='matrix'): batch backprop in matrix form, as Batch in Backpropagation writes it, with numpy.
 
-A batch of m samples is one matrix, a column per sample (003: B = [x_i ... x_(i+m-1)]).
+A batch of m samples is one matrix, a column per sample (the article's B = [x_i ... x_(i+m-1)]).
 Each nn layer l is evaluated over the whole batch at once:
     H^0 = X^T
     Z^l = W^l H^(l-1) + b^l,         H^l = σ(Z^l)
@@ -8,7 +8,7 @@ Each nn layer l is evaluated over the whole batch at once:
     DW^l = (1/m) DZ^l (H^(l-1))^T,   Db^l = (1/m) DZ^l summed over the columns
     dH^(l-1) = (W^l)^T DZ^l,         DZ^(l-1) = dH^(l-1) ⊗ σ'(Z^(l-1))
 DW and Db are the gradient of Loss^avg = (1/m) Σ loss_i, the one mode='accumulate'
-sums from the per-sample graphs of Loss^learning = loss_i / m (000): the same
+sums from the per-sample graphs of Loss^learning = loss_i / m (Batch Learning): the same
 step, with one numpy operation per layer instead of one node per scalar.
 
 It takes nn.Neuron, nn.Layer and nn.MLP (float or int weights) with the losses of

@@ -1,4 +1,5 @@
-"""The batch trainer of the seed articles (000 Batch Learning, 001 batch / mini-batch / SGD).
+"""The batch trainer of the articles Batch Learning and Deep Learning - Batch Gradient Descent
+(batch, mini-batch and stochastic gradient descent).
 
 For a batch of n samples, mode='accumulate' does, for each sample i:
     forward;  loss_i = Loss(model(x_i), y_i);  backward of Loss^learning = loss_i / n
@@ -7,12 +8,12 @@ Loss^avg = (1/n) sum_i loss_i. Then one optimizer step, then zero_grad.
 Only one sample's graph is alive at a time. mode='graph' builds the whole
 batch's graph and calls backward on its mean (micrograd's way): the same
 gradients, exactly equal with Fractions. mode='matrix' computes the same step in
-seed 003's matrix form, a layer at a time over the whole batch, with numpy
+the matrix form of Batch in Backpropagation, a layer at a time over the whole batch, with numpy
 (nn/matrix.py; Neuron, Layer and MLP with nn's losses only). mode='lanes' builds ONE graph that
 carries every sample of the batch at once (autograd/lanes.py, needs numpy):
 each input is Lanes, one number per sample, and backward of
 Loss^avg = (1/n) sum_i loss_i sums the per-sample gradients into each shared
-weight, seed 000's "fully parallelized" batch. Again the same gradients: exactly
+weight, Batch Learning's "fully parallelized" batch. Again the same gradients: exactly
 with Fractions, to rounding (1e-12) with floats.
 
 During a step Python's cyclic garbage collector is paused (and restored after):

@@ -31,3 +31,14 @@ def test_docstring_examples():
     for module in modules:
         result = doctest.testmod(module)
         assert result.attempted > 0 and result.failed == 0
+
+
+def test_the_readme_names_the_articles_by_title_not_by_file():
+    """users have no seed files: an article is cited by its title, and the README lists them all."""
+    text = open(os.path.join(ROOT, 'README.md'), encoding='utf-8').read()
+    citations = re.findall(r"[Ss]eeds? ?0\d\d|(?<![\d.,])\b00[0-4](?:'s|:|,| prints)|seeds'? README|shared/seeds|errata", text)
+    assert not citations
+    articles = text.split('\n## The articles\n', 1)[1].split('\n## ', 1)[0]
+    for title in ("Recapitulation for the Learning Process", "The Gradient Descent Algorithm", "Batch Learning",
+                  "Deep Learning - Batch Gradient Descent", "Batch in Backpropagation"):
+        assert "\n| %s | " % title in articles, title

@@ -6,6 +6,7 @@ Where an article is wrong (its slips are listed in the seeds' README) the right 
 asserted, with a comment, and the demo must name the erratum."""
 import contextlib
 import io
+import re
 from fractions import Fraction as F
 
 import pytest
@@ -193,7 +194,7 @@ def test_the_demo_writes_the_numbers_as_the_articles_do_and_in_their_order(demo)
         "(1/200, 0.0002 - 3000/11600000, 0.0003 + 1/5800)",
         "(0.43)", "(1.3)",                                                 # 004 "Run a new forward pass"
         "loss^avg = 1/3 * (0 + 0 + 0.5) = 1/6",                            # 000, with the erratum
-        "000 prints 5/6",
+        "Batch Learning prints 5/6",
         "-(1/3) * (1/200, -3000/11600000, 1/5800)",                        # 000 δ2^3
         "-(0, 2000/3, 1000)",                                              # 000 ∂Loss/∂W^{2,3}
         "(0, 0.0002/3, 0.0001)",
@@ -208,6 +209,22 @@ def test_the_demo_writes_the_numbers_as_the_articles_do_and_in_their_order(demo)
     # every erratum is named where it applies
     assert text.count("prints +3000/11600000") == 2
     assert "erratum: it heads them o3 = model(x) and Loss(o3, y)" in text
+
+
+# users have no seed files: the demo names each article by its title, never by its file's number
+CITATION = re.compile(r"[Ss]eeds? ?0\d\d|(?<![\d.,])\b00[0-4](?:'s|:|,| prints)|seeds'? README|shared/seeds")
+
+
+def test_the_demo_names_the_articles_by_title_not_by_file(demo):
+    text = demo[1]
+    assert not CITATION.findall(text)
+    at = 0
+    for heading in ("1. Recapitulation for the Learning Process:", "2. The Gradient Descent Algorithm:",
+                    "3. Batch Learning:"):
+        at = text.find(heading, at)
+        assert at >= 0, heading
+    assert 'the "Model" section of Recapitulation for the Learning Process prints +3000/11600000' in text
+    assert 'the "Back from the beginning" section of Batch Learning prints +3000/11600000' in text
 
 
 # ------------------------------------------------------------------ the formatter, on its own
