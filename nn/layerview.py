@@ -47,8 +47,8 @@ from .layers import MLP, Layer, Neuron, as_values, name_outputs
 
 @dataclass
 class LayerNumbers:
-    """One nn layer of one sample, in 003's names Z^l, H^l, DZ^l, dH^l, DW^l, Db^l.
-    In a BatchView, z, a, dz and da hold one vector per sample (003's matrices, a
+    """One nn layer of one sample, in Batch in Backpropagation's names Z^l, H^l, DZ^l, dH^l, DW^l, Db^l.
+    In a BatchView, z, a, dz and da hold one vector per sample (Batch in Backpropagation's matrices, a
     column per sample) and dW, db their sums over the batch."""
     name: str               # 'L1' for an MLP's first layer
     activation: str
@@ -74,7 +74,7 @@ class Stage:
 
 class LayerView:
     """The articles' vectors for one sample (see the module's docstring):
-    o(k), delta(k), dW(k), db(k) in the articles' numbering; .layers in 003's;
+    o(k), delta(k), dW(k), db(k) in the articles' numbering; .layers in Batch in Backpropagation's;
     .x, .y, .output, .loss (loss_i) and .scale (1, or 1/n in a batch of n, whose
     δ's are those of Loss^learning = scale * loss_i). Prints as a table."""
 
@@ -129,7 +129,7 @@ class LayerView:
     def rows(self):
         """(symbol, what it is, numbers, the graph's nodes they are read from), in the
         articles' order: x, o1 .. oK, y, loss; then δ(K+1) down to δ1, each layer's
-        ∂Loss/∂W and ∂Loss/∂b after its δ (002: δ4, δ3, δ2, ∂Loss/∂W2, δ1)."""
+        ∂Loss/∂W and ∂Loss/∂b after its δ (as Recapitulation for the Learning Process writes them: δ4, δ3, δ2, ∂Loss/∂W2, δ1)."""
         L = _loss_symbol(self.scale)
         rows = [("x", "the input", self.x, self._x_names + " .data")]
         for s in self.stages:
@@ -164,9 +164,9 @@ class LayerView:
 
 
 class BatchView:
-    """000's batch: .samples, one LayerView per sample with the δ's of
+    """Batch Learning's batch: .samples, one LayerView per sample with the δ's of
     Loss^learning = loss_i / n; dW(k), db(k) their sums, the gradient of Loss^avg;
-    .loss_avg; .layers in 003's form (Z, H, DZ, dH with a vector per sample; DW, Db summed)."""
+    .loss_avg; .layers in Batch in Backpropagation's form (Z, H, DZ, dH with a vector per sample; DW, Db summed)."""
 
     def __init__(self, samples):
         self.samples = samples
@@ -181,7 +181,7 @@ class BatchView:
                        for l, layer in enumerate(first.layers)]
 
     def dW(self, k):
-        """∂Loss^avg/∂W^k = the sum over the samples of ∂Loss^learning/∂W^k (000)."""
+        """∂Loss^avg/∂W^k = the sum over the samples of ∂Loss^learning/∂W^k (Batch Learning)."""
         return _sum([s.dW(k) for s in self.samples])
 
     def db(self, k):
@@ -223,14 +223,14 @@ class BatchView:
 def layer_view(model, loss, x, y, scale=1):
     """The articles' vectors for one sample (x, y) of `model` (a Neuron, Layer or MLP)
     under `loss` (e.g. nn.half_squared_error): a LayerView. `scale`: the δ's are those
-    of scale * loss; 1/n is 000's Loss^learning for a sample of a batch of n."""
+    of scale * loss; 1/n is Batch Learning's Loss^learning for a sample of a batch of n."""
     layers, single = _layers_of(model)
     _check_recording('layer_view')
     return _view(model, _own_copies(layers), single, loss, x, y, scale)
 
 
 def batch_view(model, loss, X, Y):
-    """000's batch: layer_view of every sample with scale 1/n, and their sums (a BatchView),
+    """Batch Learning's batch: layer_view of every sample with scale 1/n, and their sums (a BatchView),
     all with the same weights."""
     layers, single = _layers_of(model)
     _check_recording('batch_view')

@@ -57,7 +57,7 @@ def _numpy():
 # ------------------------------------------------------------------ what the matrix mode can take
 @dataclass
 class MatrixLayer:
-    """one nn layer as 003's W^l, b^l: where its parameters sit in the model's list, and σ."""
+    """one nn layer as Batch in Backpropagation's W^l, b^l: where its parameters sit in the model's list, and σ."""
     name: str               # 'L1'
     nin: int
     nout: int
@@ -208,7 +208,7 @@ class Plan:
     # ------------------------------------------------------------------ one step
     def step(self, batch, at, check):
         """one optimizer step on the samples `batch` (indices into X): forward and backward
-        in 003's matrix form, the optimizer, and the trainer's checks (`check(x, what)`
+        in Batch in Backpropagation's matrix form, the optimizer, and the trainer's checks (`check(x, what)`
         raises where x is nan or inf; `at` notes the phase and sample). Returns (the
         model's outputs, the sum of the losses), as the Trainer's other modes do.
         Changes nothing until every check has passed."""
@@ -439,7 +439,7 @@ def loss_and_gradient(np, loss, O, y, batch):
 
 # ------------------------------------------------------------------ seeing the last batch
 class LastBatch:
-    """The matrix mode's last batch, as 003 names it: .samples (indices into X, in the
+    """The matrix mode's last batch, as Batch in Backpropagation names it: .samples (indices into X, in the
     batch's order), .weights (the model's parameter values before the step),
     .H[l] = H^l, .Z[l] = Z^(l+1), .DZ[l] = DZ^(l+1) (a column per sample; H[0] = X^T),
     .losses (loss_i), .DW(l), .Db(l) (the gradient of Loss^avg that the step used).
@@ -458,7 +458,7 @@ class LastBatch:
         return self.plan._unpack(self.grads, self.plan.layers[l])[1]
 
     def sample_gradients(self, j):
-        """{parameter name: sample j's share of the step's gradient}: 003's tensor DW^l
+        """{parameter name: sample j's share of the step's gradient}: Batch in Backpropagation's tensor DW^l
         before the average collapses it, (1/m) dz^l_j (h^(l-1)_j)^T, and (1/m) dz^l_j for b."""
         plan = self.plan
         np = plan.np
@@ -502,7 +502,7 @@ class SampleGraph:
     """One sample of the matrix mode's last batch as a scalar graph. .root is
     Loss^learning = loss / m: root.backward() gives .model's parameters the gradients
     that .matrix_gradients holds (the matrix mode's share of this sample), and
-    nn.layer_view(.model, loss, .x, .y) the δ's whose dz are .DZ (003's column j)."""
+    nn.layer_view(.model, loss, .x, .y) the δ's whose dz are .DZ (Batch in Backpropagation's column j)."""
     position: int           # j, in the batch
     sample: int             # i, the index into X
     x: list
