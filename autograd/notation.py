@@ -23,6 +23,7 @@ it is, the operand paired with the input (x_i toward w_i, w_i toward x_i, 1 towa
     L2.n6.w7.grad += ∂(L2.n6.z)/∂(L2.n6.w7) · L2.n6.z.grad = L1.n7.a · L2.n6.z.grad = 0.52 · 1.3 = 0.676
 """
 import html
+import math
 import numbers
 import re
 from fractions import Fraction
@@ -498,3 +499,14 @@ def check_sample(function, sample, nodes):
         raise ValueError("%s: sample=%r, but this graph carries %s" % (
             function, sample, "%d samples (0..%d)" % (lanes, lanes - 1) if lanes else "no lanes (one sample)"))
     return sample
+
+
+def decimal(x, significant=10):
+    """x in plain decimal notation to `significant` digits, never with an exponent, as the
+    articles write their numbers: 1999.999741, -0.00005862068966."""
+    f = float(x)
+    if f == 0:
+        return "0"
+    places = max(0, significant - 1 - math.floor(math.log10(abs(f))))
+    text = "%.*f" % (places, f)
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -1,8 +1,9 @@
 """What the demos share: where pictures go, how numbers and tables print."""
-import math
 import os
 import shutil
 from fractions import Fraction
+
+from autograd.notation import decimal  # noqa: F401 - the demos' numbers, as the lesson page writes them
 
 OUT = 'out'
 
@@ -23,16 +24,6 @@ def exact(x):
 
 
 # ------------------------------------------------------------------ numbers as the articles write them
-def decimal(x, significant=10):
-    """x in plain decimal notation, never with an exponent: 1999.999741, -0.00005862068966."""
-    f = float(x)
-    if f == 0:
-        return "0"
-    places = max(0, significant - 1 - math.floor(math.log10(abs(f))))
-    text = "%.*f" % (places, f)
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 def exact_decimal(x):
     """x's decimal expansion where it ends (43/100 -> '0.43', 2000 -> '2000'), else None."""
     x = Fraction(x)

@@ -16,7 +16,6 @@ optimizer state are left exactly as they were.
 """
 import copy
 import html
-import math
 import os
 import re
 from fractions import Fraction
@@ -25,7 +24,7 @@ from importlib import resources
 from autograd import no_grad, step
 from autograd.explore import iframe, script_json
 from autograd.files import write_atomic
-from autograd.notation import printable
+from autograd.notation import decimal, printable
 
 from .layers import MLP, Layer, Neuron, as_values, name_outputs
 from .layerview import batch_view, layer_view
@@ -269,7 +268,7 @@ def num(x):
     if isinstance(x, Fraction):
         if x.denominator == 1:
             return str(x.numerator)
-        return "%d/%d ≈ %s" % (x.numerator, x.denominator, _decimal(x))
+        return "%d/%d ≈ %s" % (x.numerator, x.denominator, decimal(x))
     if isinstance(x, float):
         if x == 0:
             return "0"
@@ -278,15 +277,6 @@ def num(x):
     if x is None:
         return "-"
     return str(x)
-
-
-def _decimal(x, significant=10):
-    f = float(x)
-    if f == 0:
-        return "0"
-    places = max(0, significant - 1 - math.floor(math.log10(abs(f))))
-    text = "%.*f" % (places, f)
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _exact(x):
@@ -308,7 +298,7 @@ def vec(v, limit=SHOWN_VECTOR):
     fractions = any(isinstance(e, Fraction) and e.denominator != 1 for e in v)
     text = sign + "(%s%s)" % (", ".join(_exact(e) for e in v), more)
     if fractions:
-        text += " ≈ %s(%s%s)" % (sign, ", ".join(_decimal(e) for e in v), more)
+        text += " ≈ %s(%s%s)" % (sign, ", ".join(decimal(e) for e in v), more)
     return text
 
 

@@ -192,7 +192,7 @@ class Plan:
             try:
                 return self.np.array(values, dtype=float), values
             except OverflowError:           # and beyond float
-                k = next(k for k, v in enumerate(values) if not _fits_float(v))
+                k = next(k for k, v in enumerate(values) if not fits_float(v))
                 raise OverflowError("Trainer(mode='matrix'): parameter %s is %s: too large for a float (about "
                                     "1.8e308 at most), and the matrix mode computes in float64"
                                     % (self.names[k], _short(values[k]))) from None
@@ -334,14 +334,15 @@ def _floats(np, rows, name):
         pass
     for i, row in enumerate(rows):
         for j, v in (enumerate(row) if isinstance(row, tuple) else [(None, row)]):
-            if not _fits_float(v):
+            if not fits_float(v):
                 where = "%s[%d]" % (name, i) + ("" if j is None else "[%d]" % j)
                 raise OverflowError("Trainer(mode='matrix'): %s is %s: too large for a float (about 1.8e308 "
                                     "at most), and the matrix mode computes in float64" % (where, _short(v))) from None
     raise OverflowError("Trainer(mode='matrix'): %s holds a number too large for a float" % name)
 
 
-def _fits_float(v):
+def fits_float(v):
+    """whether v (an int or Fraction) converts to a float, not overflowing."""
     try:
         float(v)
     except OverflowError:

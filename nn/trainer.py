@@ -421,17 +421,9 @@ def _beyond_float(X, Y, batch):
         else:
             places.append(("Y[%d]" % i, Y[i]))
         for name, v in places:
-            if isinstance(v, (int, Fraction)) and not _fits_float(v):
+            if isinstance(v, (int, Fraction)) and not matrix.fits_float(v):
                 return ", sample X[%d] (%s is too large for a float)" % (i, name)
     return ""
-
-
-def _fits_float(v):
-    try:
-        float(v)
-    except OverflowError:
-        return False
-    return True
 
 
 def _count(must, value, least):

@@ -6,12 +6,14 @@ import shutil
 
 import pytest
 
+from tests import chromium
+from tests.chromium import browser  # noqa: F401 - the fixture
+
 import nn
 from autograd import Value, explore, flipbook, record_scopes, step
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SHOTS = os.path.join(ROOT, 'out', 'screenshots')        # kept for a person to look at (CI artifact)
-CHROMIUM = shutil.which('chromium') or shutil.which('chromium-browser')
 pytestmark = pytest.mark.skipif(shutil.which('dot') is None, reason="the Graphviz dot program is not installed")
 
 
@@ -65,25 +67,8 @@ def mlp_loss(sizes):
     return loss, scopes
 
 
-@pytest.fixture(scope='module')
-def browser():
-    if CHROMIUM is None:
-        pytest.skip("Chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=['--no-sandbox', '--disable-gpu'])
-        yield b
-        b.close()
-
-
 def open_page(browser, path, width=1280, height=800):
-    page = browser.new_page(viewport={'width': width, 'height': height})
-    requests, errors = [], []
-    page.on('pageerror', lambda e: errors.append(str(e)))
-    # the network is disabled: anything but the file itself is refused, and noted
-    page.route('**/*', lambda route: route.continue_() if route.request.url.startswith('file:')
-               else (requests.append(route.request.url), route.abort()))
-    page.goto('file://' + path)
+    page, requests, errors = chromium.open_page(browser, path, width, height)
     page.evaluate('explorer.animate = 0')
     return page, requests, errors
 

@@ -4,10 +4,11 @@ import copy
 import json
 import os
 import re
-import shutil
 from fractions import Fraction
 
 import pytest
+
+from tests.chromium import browser, open_page  # noqa: F401 - the fixture
 
 import nn
 from autograd import Value
@@ -16,7 +17,6 @@ from nn.lesson import num
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SHOTS = os.path.join(ROOT, 'out', 'screenshots')        # kept for a person to look at
-CHROMIUM = shutil.which('chromium') or shutil.which('chromium-browser')
 SIZES = ((1280, 800), (1024, 768))
 
 
@@ -37,27 +37,6 @@ def moons_lesson(tmp_path, widths, name, **options):
     model = nn.MLP(2, widths)
     options.setdefault('optimizer', nn.SGD(model.parameters(), lr=0.1))
     return nn.lesson(model, nn.squared_error, X, Y, str(tmp_path / name), **options)
-
-
-@pytest.fixture(scope='module')
-def browser():
-    if CHROMIUM is None:
-        pytest.skip("Chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=['--no-sandbox', '--disable-gpu'])
-        yield b
-        b.close()
-
-
-def open_page(browser, path, width=1280, height=800):
-    page = browser.new_page(viewport={'width': width, 'height': height})
-    requests, errors = [], []
-    page.on('pageerror', lambda e: errors.append(str(e)))
-    page.route('**/*', lambda route: route.continue_() if route.request.url.startswith('file:')
-               else (requests.append(route.request.url), route.abort()))
-    page.goto('file://' + path)
-    return page, requests, errors
 
 
 def shot(page, name):

@@ -2,10 +2,11 @@
 (static/timeline.js) in a real headless Chromium with the network refused."""
 import json
 import os
-import shutil
 from fractions import Fraction
 
 import pytest
+
+from tests.chromium import browser, open_page  # noqa: F401 - the fixture
 
 import nn
 from nn import timeline
@@ -13,7 +14,6 @@ from nn.trainer import predict_class
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SHOTS = os.path.join(ROOT, 'out', 'screenshots')        # kept for a person to look at (CI artifact)
-CHROMIUM = shutil.which('chromium') or shutil.which('chromium-browser')
 
 
 def weights_of(model):
@@ -273,17 +273,6 @@ def test_a_diverging_run_says_so_and_keeps_the_last_finite_weights():
 
 
 # ------------------------------------------------------------------ the view, in Chromium
-@pytest.fixture(scope='module')
-def browser():
-    if CHROMIUM is None:
-        pytest.skip("Chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=['--no-sandbox', '--disable-gpu'])
-        yield b
-        b.close()
-
-
 def harness(tmp_path, data, name='timeline', epoch=None):
     """one offline page: timeline.js and the data inlined; onEpoch's calls kept in window.calls."""
     options = '{}' if epoch is None else '{epoch: %d}' % epoch
@@ -296,18 +285,6 @@ def harness(tmp_path, data, name='timeline', epoch=None):
     path = tmp_path / (name + '.html')
     path.write_text(html, encoding='utf-8')
     return str(path)
-
-
-def open_page(browser, path, width=1280, height=800):
-    page = browser.new_page(viewport={'width': width, 'height': height})
-    requests, errors = [], []
-    page.on('pageerror', lambda e: errors.append(str(e)))
-    page.on('console', lambda m: errors.append(m.text) if m.type == 'error' else None)
-    # the network is refused: anything but the file itself is noted and aborted
-    page.route('**/*', lambda route: route.continue_() if route.request.url.startswith('file:')
-               else (requests.append(route.request.url), route.abort()))
-    page.goto('file://' + path)
-    return page, requests, errors
 
 
 CURVE = '''cls => {
