@@ -1,12 +1,15 @@
 """detect_anomaly(): stop at the first node whose value or gradient is nan or inf."""
+from __future__ import annotations
+
 import math
 from contextlib import contextmanager
+from typing import ContextManager
 
 from . import mode, ops
 
 
 @contextmanager
-def detect_anomaly():
+def detect_anomaly() -> ContextManager[None]:
     """Inside this block every new node's value, and every gradient backward()
     computes, is checked; the first nan or inf raises FloatingPointError naming
     the node. Slower: use it to find where a nan came from."""

@@ -9,13 +9,19 @@ walk the very same edges in the very same order.
 
 No recursion anywhere: a 1,000,000-deep chain is as easy as a wide one.
 """
+from __future__ import annotations
+
 import threading
 from itertools import repeat
 from operator import mul as _mul
+from typing import TYPE_CHECKING, List
 
 from .anomaly import check_gradients
 from . import mode
 from . import ops
+
+if TYPE_CHECKING:
+    from .value import Value
 
 
 # Whoever writes .grad takes turns under this one process-wide lock: backward() keeps its marks
@@ -60,7 +66,7 @@ def _next_nary_parent(node, start, unvisited):
     return -1
 
 
-def topological_order(root):
+def topological_order(root: Value) -> List[Value]:
     """The nodes backprop visits: root and every non-leaf node below it, each
     before all of its inputs. (Leaves have no inputs to pass gradient on to;
     graph_nodes() adds them.)
@@ -106,7 +112,7 @@ def topological_order(root):
     return finished
 
 
-def graph_nodes(root):
+def graph_nodes(root: Value) -> List[Value]:
     """Every node root depends on: topological_order(root), then the leaves in the order first met."""
     order = topological_order(root)
     seen = set(order)
@@ -189,7 +195,7 @@ def seed(root):
     return ops.ones(data) if isinstance(data, ops.ARRAY) else 1
 
 
-def backward(root):
+def backward(root: Value) -> None:
     """Set node.grad = d root / d node for every node root depends on.
 
     Leaf gradients ACCUMULATE across calls (the batch trainer relies on it);

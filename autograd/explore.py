@@ -17,11 +17,14 @@ trivial steps (a local derivative of 1, a contribution of 0) can be passed over.
 
 Every text the page shows comes from notation.py, as in every other view.
 """
+from __future__ import annotations
+
 import html
 import json
 import os
 import re
 from importlib import resources
+from typing import Iterable, Optional, Union
 
 from . import notation
 from .backward import grad_lock
@@ -50,8 +53,10 @@ def iframe(page, height=640):
             'sandbox="allow-scripts"></iframe>' % (html.escape(page, quote=True), height))
 
 
-def explore(root, path, title=None, clusters=None, params=(), rankdir='LR', at=0, max_nodes=MAX_NODES,
-            stepper=None, sample=None, timeout='auto', skip_trivial=False, forward=False):
+def explore(root: Value, path: Union[str, os.PathLike], title: Optional[str] = None, clusters: Optional[dict] = None,
+            params: Iterable[Value] = (), rankdir: str = 'LR', at: int = 0, max_nodes: Optional[int] = MAX_NODES,
+            stepper: Optional[Stepper] = None, sample: Optional[int] = None, timeout: Union[str, float, None] = 'auto',
+            skip_trivial: bool = False, forward: bool = False) -> ExplorerPage:
     """Write the explorer page for root's backward pass to `path` (.html added where the
     name has none); returns its path, which Jupyter shows inline. clusters: from
     `with record_scopes() as clusters:`, to fold layers and neurons; at: the step the
@@ -77,7 +82,8 @@ def explore(root, path, title=None, clusters=None, params=(), rankdir='LR', at=0
     return result
 
 
-def flipbook(root, folder, title=None, **options):
+def flipbook(root: Value, folder: Union[str, os.PathLike], title: Optional[str] = None,
+             **options: object) -> ExplorerPage:
     """The flip-book of earlier versions, now the explorer page: folder/index.html."""
     return explore(root, os.path.join(os.fspath(folder), 'index.html'), title=title, **options)
 

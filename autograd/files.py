@@ -1,12 +1,15 @@
 """Files written whole or not at all: a temporary file beside the target, then an atomic
 rename over it, so that a failed write (a full disk, Ctrl-C, a killed process) leaves the
 old file as it was. Models (nn's save), explorer pages, lessons and drawings are written so."""
+from __future__ import annotations
+
 import errno
 import os
 import re
 import secrets
 import stat
 import time
+from typing import Union
 
 # the ages at which a write takes a temporary file of the same target for an orphan; see _remove_stale
 STALE_SECONDS = 60
@@ -14,7 +17,7 @@ ORPHAN_SECONDS = 3600
 _EFFECTIVE_IDS = os.access in os.supports_effective_ids
 
 
-def write_atomic(path, data):
+def write_atomic(path: Union[str, os.PathLike], data: Union[str, bytes]) -> Union[str, os.PathLike]:
     """Write `data` (str, as UTF-8, or bytes) to `path`, replacing it atomically: written to a
     temporary file beside it, flushed to disk, then renamed over it; a failure leaves the old
     file intact and no temporary file. The new file keeps the old one's mode; a new file gets

@@ -1,5 +1,8 @@
 """The functional API: switch recording off, or take gradients without touching .grad."""
+from __future__ import annotations
+
 from contextlib import contextmanager
+from typing import ContextManager, List, Sequence, Union
 
 from . import ops
 from .backward import seed, topological_order, edges_of
@@ -8,7 +11,7 @@ from .value import Value
 
 
 @contextmanager
-def no_grad():
+def no_grad() -> ContextManager[None]:
     """Inside this block (or a function it decorates) operations record no graph:
     results are plain leaves. Use it for evaluation and for weight updates."""
     token = mode.switch(recording=False)
@@ -18,12 +21,12 @@ def no_grad():
         mode.restore(token)
 
 
-def is_grad_enabled():
+def is_grad_enabled() -> bool:
     """True where operations record a graph (outside no_grad()), as torch.is_grad_enabled()."""
     return mode.current().recording
 
 
-def grad(output, inputs, create_graph=False):
+def grad(output: Value, inputs: Union[Value, Sequence[Value]], create_graph: bool = False) -> Union[object, List[object]]:
     """[d output / d x for x in inputs], computed without touching any .grad.
 
     With create_graph=True each gradient is itself a Value whose graph leads back

@@ -1,8 +1,11 @@
 """gradcheck: compare backprop's gradients with central differences. Needs no torch."""
+from __future__ import annotations
+
 import math
+from typing import Callable, Sequence
 
 from .functional import grad, no_grad
-from .value import Value, as_number
+from .value import Number, Value, as_number
 
 
 class GradcheckError(AssertionError):
@@ -27,7 +30,8 @@ def numeric_gradient(f, values, i, eps=1e-6):
     return (at(eps) - at(-eps)) / (2 * eps)
 
 
-def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
+def gradcheck(f: Callable[..., Value], inputs: Sequence[Number], eps: float = 1e-6, atol: float = 1e-5,
+              rtol: float = 1e-3) -> bool:
     """Check d f / d x_i for every input x_i against central differences.
 
     f takes one Value per input and returns a Value; inputs are numbers or Values.

@@ -10,6 +10,8 @@ to_dot() needs nothing but Python. draw() wraps the same text in a
 graphviz.Digraph (pip install graphviz), which shows inline in Jupyter and
 renders files with the `dot` program.
 """
+from __future__ import annotations
+
 import html
 import os
 import re
@@ -18,6 +20,7 @@ import signal
 import subprocess
 import sys
 from collections import namedtuple
+from typing import TYPE_CHECKING, Iterable, Optional
 
 from .backward import parents_of
 from .files import write_atomic
@@ -26,6 +29,9 @@ from .notation import (NOTATION, Naming, check_sample, dot_inputs, dot_symbol, f
 from .text import tree
 from . import value as value_module
 from .value import Value
+
+if TYPE_CHECKING:
+    import graphviz
 
 KINDS = {  # kind: (fill colour, what the legend says)
     'param': ('#cfe2ff', 'parameter'),
@@ -60,9 +66,11 @@ def _escape(text, record=True):
                        for line in text.split('\n'))
 
 
-def to_dot(root, rankdir='LR', params=(), depth=None, clusters=None, legend=True,
-           grads=None, done=(), current=None, title=None, stepping=False, max_nodes=MAX_NODES, naming=None,
-           sample=None, values=None, computed=None):
+def to_dot(root: Value, rankdir: str = 'LR', params: Iterable[Value] = (), depth: Optional[int] = None,
+           clusters: Optional[dict] = None, legend: bool = True, grads: Optional[dict] = None, done: Iterable = (),
+           current: Optional[tuple] = None, title: Optional[str] = None, stepping: bool = False,
+           max_nodes: Optional[int] = MAX_NODES, naming: Optional[Naming] = None, sample: Optional[int] = None,
+           values: Optional[dict] = None, computed: Optional[Value] = None) -> str:
     """DOT source for root's graph.
 
     rankdir: 'LR' (left to right) or 'TB' (top to bottom).
@@ -471,7 +479,7 @@ class DotFailed(subprocess.CalledProcessError):
                                                                 ': ' + said[-500:] if said else '')
 
 
-def draw(root, **options):
+def draw(root: Value, **options: object) -> 'graphviz.Digraph':
     """root's graph as a graphviz.Digraph (see to_dot for the options): it shows inline
     in Jupyter, and .render('name', format='svg'|'png'|'pdf') writes a file. Without
     the `dot` program, .source still gives the DOT and rendering raises GraphvizNotFound.

@@ -7,13 +7,16 @@
 Inside, `with scope('neuron 3'):` names the nodes made in its block. Outside
 record_scopes() a scope does nothing, and nothing is slowed down.
 """
+from __future__ import annotations
+
 from contextlib import contextmanager
+from typing import ContextManager, Dict, Tuple
 
 from . import mode
 
 
 @contextmanager
-def record_scopes():
+def record_scopes() -> ContextManager[Dict[object, Tuple[str, ...]]]:
     """note the scope path of every node made inside; yields the {node: path} dict."""
     scopes = {}
     token = mode.switch(scopes=scopes)

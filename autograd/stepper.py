@@ -12,11 +12,20 @@ chain-rule step (one edge) at a time (the steps themselves: steps.py).
 
 step(root, forward=True) steps through the forward pass first, one operation at a time.
 """
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Optional, Union
+
 from . import notation
-from .explore import explore, explorer_html, iframe
+from .explore import ExplorerPage, explore, explorer_html, iframe
 from .render import NOTEBOOK_TIMEOUT, GraphvizNotFound, GraphvizTimeout, draw, notebook_graph
 from .steps import Step, Stepper as _Steps
 from .text import check_root, trace, tree
+from .value import Value
+
+if TYPE_CHECKING:
+    import graphviz
 
 __all__ = ['Step', 'Stepper', 'step', 'trace', 'tree']
 
@@ -30,11 +39,11 @@ class Stepper(_Steps):
     each shows one sample's lane: `sample` (0 unless given); an edge into a shared
     weight is the reduction step, showing every sample's contribution and their sum."""
 
-    def draw(self, **options):
+    def draw(self, **options: object) -> 'graphviz.Digraph':
         """the graph now: finished edges green, the current one red, values and gradients so far ('-' where none yet)."""
         return draw(self.root, **dict(self.dot_options(), **options))
 
-    def explore(self, path, **options):
+    def explore(self, path: Union[str, os.PathLike], **options: object) -> ExplorerPage:
         """the explorer page (explore.explore) of this pass, opening at this step."""
         return explore(self.root, path, at=self.position, stepper=self, sample=self.sample, **options)
 
@@ -51,7 +60,7 @@ class Stepper(_Steps):
                    notebook_graph(self.root, self.naming, **self.dot_options())))
 
 
-def step(root, sample=None, forward=False):
+def step(root: Value, sample: Optional[int] = None, forward: bool = False) -> Stepper:
     """A Stepper over root's backward pass; it sets the gradients as backward() starts them.
     sample: in a lane graph, the sample whose lane the steps show (0 unless given).
     forward: step through the forward pass first (the gradients are set when the backward pass begins)."""

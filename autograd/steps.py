@@ -15,8 +15,11 @@ is computed, and no gradient exists until the first backward step.
 Every move that writes .grad holds backward's grad_lock, as a Trainer's step does: a
 Stepper in another thread waits for the step to end, and never changes what it applies.
 """
+from __future__ import annotations
+
 import functools
 from dataclasses import dataclass
+from typing import Dict, Optional
 
 from . import notation
 from .backward import grad_lock, seed
@@ -82,7 +85,7 @@ class Step:
             (self.after,) if self.phase == 'forward' else (self.local, self.upstream, self.contribution)))
         return "[sample %d] " % self.sample if lanes else ""
 
-    def __str__(self):
+    def __str__(self) -> str:
         if self.phase == 'forward':
             return self._prefix() + self.equation
         if self.is_reduction:
@@ -99,10 +102,10 @@ class Step:
                 return self.partner + "[i]"
         return self.partner
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "<Step %d: %s>" % (self.number, self)
 
-    def mathml(self, change=True):
+    def mathml(self, change: bool = True) -> str:
         """the step typeset (a reduction as text); change: with the receiver's "before -> after"."""
         if self.phase == 'forward' and self.terms is not None:
             prefix = notation.html.escape(self._prefix())
@@ -135,7 +138,7 @@ class Stepper:
     weight is the reduction step, showing every sample's contribution and their sum.
     forward: the forward pass's steps first, one per operation node (see the module)."""
 
-    def __init__(self, root, sample=None, forward=False):
+    def __init__(self, root: Value, sample: Optional[int] = None, forward: bool = False) -> None:
         self.root = root
         self.naming = Naming(root)
         if sample is None and any(notation.has_lanes(node.data) for node in self.naming.nodes):
@@ -179,7 +182,7 @@ class Stepper:
         self.reached = set()
         self.started = False
 
-    def reset(self):
+    def reset(self) -> Stepper:
         """every gradient back to what it was before step(root), and the stepper
         to its start (the next .next() begins the pass again)."""
         self._unstart()
@@ -188,21 +191,21 @@ class Stepper:
         return self
 
     @property
-    def position(self):
+    def position(self) -> int:
         return len(self.steps)
 
     @property
-    def forward_count(self):
+    def forward_count(self) -> int:
         """how many forward steps come first (0 unless forward=True)."""
         return len(self.computing)
 
     @property
-    def phase(self):
+    def phase(self) -> str:
         """'forward' until the backward pass has begun (with forward=True), else 'backward'."""
         return 'forward' if self.computing and self.position <= len(self.computing) else 'backward'
 
     @property
-    def values(self):
+    def values(self) -> Dict[Value, object]:
         """{node: .data} for the nodes whose value is known now: every leaf, and each
         operation node once its forward step is done; every node without forward=True."""
         if not self.forward:
@@ -210,7 +213,7 @@ class Stepper:
         return {node: node.data for node in self.naming.nodes if node._a is None or node in self.computed}
 
     @property
-    def grads(self):
+    def grads(self) -> Dict[Value, object]:
         """{node: .grad} for the nodes the backward pass has reached so far, and the
         leaves that already held a gradient; views show '-' for the others. Empty
         before the backward pass begins."""
@@ -220,7 +223,7 @@ class Stepper:
                 if node in self.reached or (node._a is None and (notation.has_lanes(node.grad) or node.grad != 0))}
 
     @_holding_grad_lock
-    def next(self):
+    def next(self) -> Optional[Step]:
         """take the next step (a backward one on the nodes' .grad) and return it; None when all are done."""
         k = self.position
         if k < len(self.computing):
@@ -258,7 +261,7 @@ class Stepper:
         return self._partners[node][slot]
 
     @_holding_grad_lock
-    def prev(self):
+    def prev(self) -> Optional[Step]:
         """undo the last step: a backward step's parent .grad goes back to exactly what it
         held (back before the first one, every gradient as before the stepper); returns it."""
         if not self.steps:
@@ -274,20 +277,20 @@ class Stepper:
             self._unstart()          # back in the forward pass: no gradient exists yet
         return step
 
-    def run(self):
+    def run(self) -> Stepper:
         """every remaining step; returns the stepper."""
         while self.next() is not None:
             pass
         return self
 
-    def grad(self, node):
+    def grad(self, node: Value) -> object:
         """node's gradient now: its .grad."""
         return node.grad
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.computing) + len(self.edges)
 
-    def where(self):
+    def where(self) -> str:
         """where the stepper stands, in words."""
         k, n = self.position, len(self)
         root = notation.printable(self.names[self.root])
@@ -304,7 +307,7 @@ class Stepper:
                                                    notation.printable(_cut(last.node_name)),
                                                    notation.printable(_cut(last.parent_name)))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         """where it stands and the gradients so far: every one on a small graph, else how many and the
         last step's two (a finished stepper on MLP(2,[16,16,1]) would otherwise print 400 of them)."""
         grads = self.grads
@@ -326,7 +329,7 @@ class Stepper:
         return ", ".join("%s=%s" % (notation.printable(_cut(self.names[v])), fmt(notation.lane(g, self.sample)))
                          for v, g in pairs)
 
-    def dot_options(self):
+    def dot_options(self) -> dict:
         """to_dot options that show this moment: values and gradients so far, finished and current edges."""
         backward = [s for s in self.steps if s.phase == 'backward']
         done = [(s.node, s.slot) for s in backward]

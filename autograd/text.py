@@ -1,6 +1,9 @@
 """The text views: the forward pass as lines (trace) and the expression as an
 indented tree (tree), each number as notation.fmt writes it."""
+from __future__ import annotations
+
 import re
+from typing import List, Optional
 
 from . import notation
 from .notation import Naming, fmt, grad_text
@@ -12,7 +15,7 @@ def check_root(function, root):
         raise TypeError("%s: expected a Value, got %s %r" % (function, type(root).__name__, root))
 
 
-def trace(root):
+def trace(root: Value) -> List[str]:
     """The forward pass, inputs first, one line per operation:
     ['c = a * b = 2.0 * -3.0 = -6.0', ...]; a dot, as vectors where its names make
     them: 'L1.n3.z = L1.n3.w · x + L1.n3.b = 0.52' (notation.dot_formula)."""
@@ -66,7 +69,8 @@ def forward_terms(node, shown, sample=None):
 MAX_INDENT = 24        # levels; deeper lines carry their depth instead, so the text grows linearly
 
 
-def tree(root, grads=None, mark=None, max_lines=2000, naming=None, values=None):
+def tree(root: Value, grads: Optional[dict] = None, mark: object = None, max_lines: Optional[int] = 2000,
+         naming: Optional[Naming] = None, values: Optional[dict] = None) -> str:
     """An indented text view of the expression, data and grad on every line; a node
     reached a second time is shown once and then referred to.
 

@@ -17,19 +17,25 @@ keeps them in the same slots: _a its operands (ws, xs, b), _b its edges
 Value() checks its number; assigning .data later is not checked: it is a plain
 slot that every operation writes, and a checking property would slow them all.
 """
+from __future__ import annotations
+
 import numbers
 from fractions import Fraction
+from typing import Iterable, Optional, Tuple, Union
 
 from . import ops
 from .backward import backward, parents_of, local_grads_of
 from .anomaly import is_finite
 from .mode import current
 
+Number = Union[int, float, Fraction]           # what a Value holds
+Operand = Union['Value', int, float, Fraction]   # what an operation takes
+
 _new = object.__new__
 _NUMBER_TYPES = frozenset((int, float, Fraction))
 
 
-def as_number(x, context):
+def as_number(x: object, context: str) -> Number:
     """x as an int, float or Fraction, or a TypeError that names `context` and x."""
     if x.__class__ in _NUMBER_TYPES:
         return x
@@ -213,7 +219,7 @@ def _number_of(x, what, i):
                         % (what, '' if i is None else '[%d]' % i, type(x).__name__, x, hint)) from None
 
 
-def dot(ws, xs, b=None):
+def dot(ws: Iterable[Operand], xs: Iterable[Operand], b: Optional[Operand] = None) -> Value:
     """z = w · x + b = b + w_1 x_1 + ... + w_n x_n as ONE node (op 'dot'): a neuron's
     pre-activation as the articles write it. Its parents are the Values among
     w_1..w_n, x_1..x_n, b (plain numbers are constants, with no edge), and its local
@@ -299,7 +305,7 @@ class Value:
     __slots__ = ('data', 'grad', '_tag', '_a', '_b', '_da', '_db')
     lanes = None     # one number; a Lanes node (lanes.py) says how many samples it carries
 
-    def __init__(self, data, label=''):
+    def __init__(self, data: Number, label: str = '') -> None:
         self.data = as_number(data, 'Value')
         if current().anomaly and not is_finite(self.data):
             raise FloatingPointError("detect_anomaly: a leaf Value(%r, label=%r) is not finite" % (data, label))
@@ -310,20 +316,20 @@ class Value:
     # ------------------------------------------------------------------ what a node shows
     # `_tag` is the label of a leaf, the op name of an unlabelled result, or the pair (op, label).
     @property
-    def op(self):
+    def op(self) -> str:
         """the name of the operation that made this node; '' for a leaf."""
         if self._a is None:
             return ''
         return self._tag if self._tag.__class__ is str else self._tag[0]
 
     @property
-    def label(self):
+    def label(self) -> str:
         if self._a is None:
             return self._tag
         return '' if self._tag.__class__ is str else self._tag[1]
 
     @label.setter
-    def label(self, label):
+    def label(self, label: str) -> None:
         if not isinstance(label, str):
             raise TypeError("Value: label must be a str, got %s %r" % (type(label).__name__, label))
         if self._a is None:
@@ -334,17 +340,17 @@ class Value:
             self._tag = (op, label) if label else op
 
     @property
-    def parents(self):
+    def parents(self) -> Tuple[Value, ...]:
         """the Values this node was computed from, in order; a + a lists a twice."""
         return parents_of(self)
 
     @property
-    def local_grads(self):
+    def local_grads(self) -> Tuple[object, ...]:
         """d self / d parent for each of `parents`, as recorded when the op ran."""
         return local_grads_of(self)
 
     @property
-    def operands(self):
+    def operands(self) -> Tuple[Operand, ...]:
         """all inputs of the op in order, plain-number constants included; () for a leaf.
         A dot's are w_1..w_n, x_1..x_n, then b where it has one."""
         if self._a is None:
@@ -356,12 +362,12 @@ class Value:
         return (self._a,) if arity == 1 else (self._a, self._b)
 
     @property
-    def dot_operands(self):
+    def dot_operands(self) -> Optional[tuple]:
         """a dot node's (ws, xs, b), b None where it has none; None for any other node."""
         return self._a if self._a is not None and self.op == 'dot' else None
 
     @property
-    def parameter(self):
+    def parameter(self) -> Optional[Number]:
         """a unary op's parameter (relu's grad_at_zero), else None."""
         return self._b if self._a is not None and ops.OPS[self.op].arity == 1 else None
 
@@ -369,10 +375,10 @@ class Value:
     _prev = parents
     _op = op
 
-    def is_leaf(self):
+    def is_leaf(self) -> bool:
         return self._a is None
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         label = ", label=%r" % self.label if self.label else ""
         return "Value(data=%r, grad=%r%s)" % (self.data, self.grad, label)
 
@@ -381,7 +387,7 @@ class Value:
         which sets the hook _display: the engine imports no view)."""
         return {'text/plain': repr(self)} if _display is None else _display(self)
 
-    def backward(self):
+    def backward(self) -> None:
         """Fill every node's .grad with d self / d node (see backward.backward)."""
         backward(self)
 
@@ -398,7 +404,7 @@ class Value:
     # written out (test_ops.py checks they agree). This halves the forward pass.
     # (They skip ops.like() too: a Fraction times a float Value keeps a Fraction slope.)
     # An error there (an int too large for a float) falls through to _binary, which names it.
-    def __add__(self, other):
+    def __add__(self, other: Operand) -> Value:
         if other.__class__ is Value:
             m = current()        # this thread's or task's switches (mode.py)
             try:
@@ -418,16 +424,16 @@ class Value:
                 pass
         return _binary(ops.ADD, self, other)
 
-    def __radd__(self, other):
+    def __radd__(self, other: Operand) -> Value:
         return _binary(ops.ADD, other, self)
 
-    def __sub__(self, other):
+    def __sub__(self, other: Operand) -> Value:
         return _binary(ops.SUB, self, other)
 
-    def __rsub__(self, other):
+    def __rsub__(self, other: Operand) -> Value:
         return _binary(ops.SUB, other, self)
 
-    def __mul__(self, other):
+    def __mul__(self, other: Operand) -> Value:
         if other.__class__ is Value:
             m = current()
             try:
@@ -447,40 +453,40 @@ class Value:
                 pass
         return _binary(ops.MUL, self, other)
 
-    def __rmul__(self, other):
+    def __rmul__(self, other: Operand) -> Value:
         return _binary(ops.MUL, other, self)
 
-    def __truediv__(self, other):
+    def __truediv__(self, other: Operand) -> Value:
         return _binary(ops.DIV, self, other)
 
-    def __rtruediv__(self, other):
+    def __rtruediv__(self, other: Operand) -> Value:
         return _binary(ops.DIV, other, self)
 
-    def __pow__(self, other):
+    def __pow__(self, other: Operand) -> Value:
         return _binary(ops.POW, self, other)
 
-    def __rpow__(self, other):
+    def __rpow__(self, other: Operand) -> Value:
         return _binary(ops.POW, other, self)
 
-    def __neg__(self):
+    def __neg__(self) -> Value:
         return _binary(ops.MUL, self, -1)
 
-    def __pos__(self):
+    def __pos__(self) -> Value:
         return self
 
-    def exp(self):
+    def exp(self) -> Value:
         return _unary(ops.EXP, self)
 
-    def log(self):
+    def log(self) -> Value:
         return _unary(ops.LOG, self)
 
-    def tanh(self):
+    def tanh(self) -> Value:
         return _unary(ops.TANH, self)
 
-    def sigmoid(self):
+    def sigmoid(self) -> Value:
         return _unary(ops.SIGMOID, self)
 
-    def relu(self, grad_at_zero=0):
+    def relu(self, grad_at_zero: Number = 0) -> Value:
         """max(0, x). grad_at_zero is the derivative used where x == 0 exactly:
         0 as in PyTorch and micrograd, 1 as in the articles the project teaches from, such as Recapitulation for the
         Learning Process (the gradient passes where x >= 0)."""
@@ -508,16 +514,16 @@ class Value:
     # ------------------------------------------------------------------ comparisons
     # They compare data, as PyTorch's do, so that max(values) and sorting work.
     # == stays identity: a Value is a graph node and is hashed as one.
-    def __lt__(self, other):
+    def __lt__(self, other: Operand) -> bool:
         return self.data < _data(other)
 
-    def __le__(self, other):
+    def __le__(self, other: Operand) -> bool:
         return self.data <= _data(other)
 
-    def __gt__(self, other):
+    def __gt__(self, other: Operand) -> bool:
         return self.data > _data(other)
 
-    def __ge__(self, other):
+    def __ge__(self, other: Operand) -> bool:
         return self.data >= _data(other)
 
 

@@ -8,13 +8,27 @@ ENGINE = {'ops', 'value', 'backward', 'functional', 'mode', 'anomaly', 'gradchec
 VIEWS = {'notation', 'text', 'render', 'steps', 'stepper', 'explore', '__main__'}
 
 
+def runtime_nodes(tree):
+    """every node of tree, but those under `if TYPE_CHECKING:` (imports for type checkers
+    only, which never run)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and isinstance(child.test, ast.Name) and child.test.id == 'TYPE_CHECKING':
+                stack.extend(child.orelse)
+                continue
+            stack.append(child)
+
+
 def imports(package):
     """{module: {modules of the same package it imports, at any depth of its code}}."""
     found = {}
     for path in (ROOT / package).glob('*.py'):
         name = path.stem
         targets = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding='utf-8'))):
+        for node in runtime_nodes(ast.parse(path.read_text(encoding='utf-8'))):
             if isinstance(node, ast.ImportFrom):
                 if node.level == 1 and node.module:                  # from .x import y
                     targets.add(node.module.split('.')[0])
@@ -81,3 +95,10 @@ def test_nn_imports_autograd_and_autograd_never_nn():
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 names = [node.module or ''] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
                 assert not any(n == 'nn' or n.startswith('nn.') for n in names), path.name
+
+
+def test_imports_for_type_checkers_only_are_not_run_and_not_counted():
+    tree = ast.parse("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .value import Value\n"
+                     "else:\n    from .mode import current\n")
+    found = [n.module for n in runtime_nodes(tree) if isinstance(n, ast.ImportFrom)]
+    assert found == ['mode', 'typing'] or sorted(found) == ['mode', 'typing']
