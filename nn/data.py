@@ -5,11 +5,17 @@ Each generator returns (X, y): X a list of (x0, x1) float pairs, y a list of int
 import csv
 import math
 import numbers
+import os
 import random
 from fractions import Fraction
+from typing import List, Optional, Tuple, Union
 
 
-def moons(n=100, noise=0.1, seed=0, labels=(0, 1)):
+# (X, Y): X a list of samples (tuples of numbers), Y their targets
+Dataset = Tuple[List[tuple], List]
+
+
+def moons(n: int = 100, noise: float = 0.1, seed: int = 0, labels: Tuple[int, int] = (0, 1)) -> Dataset:
     """two interleaving half circles (scikit-learn's make_moons, written out)."""
     rng = random.Random(seed)
     X, y = [], []
@@ -24,7 +30,8 @@ def moons(n=100, noise=0.1, seed=0, labels=(0, 1)):
     return X, y
 
 
-def circles(n=100, noise=0.05, factor=0.5, seed=0, labels=(0, 1)):
+def circles(n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: int = 0,
+            labels: Tuple[int, int] = (0, 1)) -> Dataset:
     """a small circle (label 1) inside a large one (label 0)."""
     rng = random.Random(seed)
     X, y = [], []
@@ -36,7 +43,7 @@ def circles(n=100, noise=0.05, factor=0.5, seed=0, labels=(0, 1)):
     return X, y
 
 
-def xor(n=100, noise=0.1, seed=0, labels=(0, 1)):
+def xor(n: int = 100, noise: float = 0.1, seed: int = 0, labels: Tuple[int, int] = (0, 1)) -> Dataset:
     """four clusters at (+-1, +-1); the label is 1 where exactly one coordinate is negative."""
     rng = random.Random(seed)
     X, y = [], []
@@ -47,7 +54,7 @@ def xor(n=100, noise=0.1, seed=0, labels=(0, 1)):
     return X, y
 
 
-def blobs(n=100, k=3, spread=0.3, seed=0):
+def blobs(n: int = 100, k: int = 3, spread: float = 0.3, seed: int = 0) -> Dataset:
     """k Gaussian clusters with centres on the unit circle; labels 0..k-1."""
     if k < 1:
         raise ValueError("blobs: k must be >= 1, got %r" % (k,))
@@ -61,7 +68,7 @@ def blobs(n=100, k=3, spread=0.3, seed=0):
     return X, y
 
 
-def seed_dataset():
+def seed_dataset() -> Dataset:
     """The seed articles' data: (broccoli, Tagada strawberries, workout hours) -> shape,
     0 for bad and 1 for good. Ints, so that the worked examples stay exact."""
     X = [(100, 2000, 100), (200, 0, 0), (0, 2000, 3000)]
@@ -69,7 +76,8 @@ def seed_dataset():
     return X, y
 
 
-def load_csv(path, target='last', header=None):
+def load_csv(path: Union[str, os.PathLike], target: Union[str, int] = 'last',
+             header: Optional[bool] = None) -> Dataset:
     """(X, y) from a CSV file of numbers (UTF-8, with or without a byte order mark).
 
     `target` is the target column: 'last' (the default), a header name, or an index
