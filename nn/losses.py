@@ -72,9 +72,10 @@ def half_squared_error(pred, target):
     sums Σe²[1..k] up to Σe², loss = Σe² · 1/2."""
     if isinstance(pred, (list, tuple)):
         return _sum_of_squares(pred, target, 'half_squared_error') * HALF
-    _one_target(target, 'half_squared_error')
-    if _is_lanes(pred):
+    if _is_lanes(pred):                          # a target per sample, a list among them
         target = _lane_targets(target, 'half_squared_error')
+    else:
+        _one_target(target, 'half_squared_error')
     return autolabel(autolabel(pred - target, E) ** 2, E2) * HALF
 
 
@@ -87,9 +88,10 @@ def squared_error(pred, target):
     e2, e2², ..., their running sums Σe²[1..k], loss = Σe²."""
     if isinstance(pred, (list, tuple)):
         return _sum_of_squares(pred, target, 'squared_error')
-    _one_target(target, 'squared_error')
-    if _is_lanes(pred):
+    if _is_lanes(pred):                          # a target per sample, a list among them
         target = _lane_targets(target, 'squared_error')
+    else:
+        _one_target(target, 'squared_error')
     return autolabel(pred - target, E) ** 2
 
 
