@@ -1,7 +1,9 @@
 """Losses, each written with Value operations so that backprop sees every step.
 
-A `pred` or `logit` is a Value; a target is a number. Constants are exact
-Fractions, so exact inputs give exact losses.
+A `pred` or `logit` is a Value; a target is a number. The regression losses
+(half_squared_error, squared_error) also take a list of outputs with a list of
+targets, and sum over the outputs. Constants are exact Fractions, so exact inputs
+give exact losses.
 
 For a batch, `pred` is Lanes (autograd/lanes.py) and the target one number per
 sample (a list or a 1-D array); the loss is then Lanes too, one loss per sample,
@@ -107,7 +109,7 @@ def _one_target(target, what):
 def _sum_of_squares(pred, target, what):
     """e_k = o_k - y_k, e_k², and their running sum Σe² (in the outputs' order), for
     K outputs and K targets (a number each, or one per sample on lanes)."""
-    if not isinstance(target, (list, tuple)) and getattr(target, 'ndim', 0) != 2:
+    if isinstance(target, (str, bytes)) or not hasattr(target, '__len__'):     # a list, tuple or array
         raise ValueError("%s: the prediction is a list of %d outputs, so the target is a list of %d numbers, "
                          "got %r" % (what, len(pred), len(pred), target))
     if len(target) != len(pred) or not pred:

@@ -522,3 +522,9 @@ def test_the_textbook_step_against_the_derivation_in_full_precision_and_torch():
         theirs = linear.bias[j] if what == 'b' else linear.weight[j, int(what[1:]) - 1]
         assert p.data == pytest.approx(theirs.item(), rel=1e-14), name
         assert p.data == pytest.approx(derived[name], rel=1e-14), name
+
+
+def test_targets_may_be_a_tuple_or_a_numpy_row():
+    for target in ((0, 1), np.array([0.0, 1.0])):
+        o = [Value(0.5), Value(0.25)]
+        assert nn.half_squared_error(o, target).data == 0.5 * (0.25 + 0.5625)
