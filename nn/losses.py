@@ -295,6 +295,10 @@ def _check_index(y, shape):
     return None
 
 
+def _targets_text(k):
+    return "a list of %d target%s" % (k, "" if k == 1 else "s")
+
+
 def _check_regression(name):
     """the check of a regression loss: one number for one output, a list of K numbers for
     K outputs (either, where the model does not say)."""
@@ -304,14 +308,14 @@ def _check_regression(name):
                 return ("%s compares the model's one output with one number, so a target is a number, not "
                         "a list of %d" % (name, len(y)))
             if shape is not None and len(y) != shape[0]:
-                return ("the model gives %s, so %s takes a list of %d targets, one per output, not %d"
-                        % (_outputs_text(shape), name, shape[0], len(y)))
+                return ("the model gives %s, so %s takes %s, one per output, not %d"
+                        % (_outputs_text(shape), name, _targets_text(shape[0]), len(y)))
             if not y:
                 return "%s takes one target per output, and the list is empty" % name
             return None
         if shape is not None and shape != ():
-            return ("the model gives %s, so %s takes a list of %d targets, one per output, not one number"
-                    % (_outputs_text(shape), name, shape[0]))
+            return ("the model gives %s, so %s takes %s, one per output, not one number"
+                    % (_outputs_text(shape), name, _targets_text(shape[0])))
         return None
     return check
 
