@@ -231,7 +231,6 @@ def test_the_lesson_picture_labels_the_output_layers_activation(browser, tmp_pat
     page, requests, errors = open_page(browser, path)
     heads = page.evaluate("[...document.querySelectorAll('svg text')].map(t => t.textContent)")
     assert 'L1 · tanh' in heads and 'L2 · sigmoid' in heads
-    page.screenshot(path=str(tmp_path / 'sigmoid_out.png'))
     assert not requests and not errors
 
 
