@@ -189,13 +189,22 @@ class Layer(Module):
 
 
 class MLP(Module):
-    """Layers of the given widths; hidden layers use `activation`, the last is linear
-    (as in micrograd). Returns a Value when the last layer has one output, else a list.
+    """Layers of the given widths; hidden layers use `activation`, the last
+    `output_activation`: None (the default) is linear, as in micrograd; 'sigmoid',
+    'tanh' or 'relu' give a textbook network its squashed outputs, o_k = σ(z_k).
+    Returns a Value when the last layer has one output, else a list.
     fused: as Neuron's, for every neuron (`mlp.fused = False` sets them all)."""
 
-    def __init__(self, nin, nouts, activation='relu', seed=0, fused=True):
+    def __init__(self, nin, nouts, activation='relu', seed=0, fused=True, output_activation=None):
         nin = _size('MLP', 'nin', nin)
         fused = check_fused('MLP', fused)
+        if not isinstance(activation, str) or activation not in ACTIVATIONS:
+            raise ValueError("MLP: activation must be one of %s, got %r" % (ACTIVATIONS, activation))
+        if output_activation is not None and (not isinstance(output_activation, str)
+                                              or output_activation not in ACTIVATIONS):
+            raise ValueError("MLP: output_activation must be None (linear) or one of %s, got %r"
+                             % (ACTIVATIONS, output_activation))
+        last = output_activation or 'linear'
         if isinstance(nouts, (str, bytes)) or not hasattr(nouts, '__iter__'):
             raise ValueError("MLP: nouts must be a list of layer widths, got %r" % (nouts,))
         nouts = [_size('MLP', 'nouts[%d]' % k, n) for k, n in enumerate(nouts)]
@@ -204,7 +213,7 @@ class MLP(Module):
         rng = random.Random(seed)
         sizes = [nin] + nouts
         self.layers = [Layer(sizes[i], sizes[i + 1], rng=rng, fused=fused,
-                             activation=activation if i < len(nouts) - 1 else 'linear')
+                             activation=activation if i < len(nouts) - 1 else last)
                        for i in range(len(nouts))]
         self.nin = nin
         self.label_parameters()

@@ -1,7 +1,9 @@
 """Losses, each written with Value operations so that backprop sees every step.
 
-A `pred` or `logit` is a Value; a target is a number. Constants are exact
-Fractions, so exact inputs give exact losses.
+A `pred` or `logit` is a Value; a target is a number. The regression losses
+(half_squared_error, squared_error) also take a list of outputs with a list of
+targets, and sum over the outputs. Constants are exact Fractions, so exact inputs
+give exact losses.
 
 For a batch, `pred` is Lanes (autograd/lanes.py) and the target one number per
 sample (a list or a 1-D array); the loss is then Lanes too, one loss per sample,
@@ -63,18 +65,62 @@ def named_loss(loss):
 @named_loss
 def half_squared_error(pred, target):
     """1/2 (pred - target)^2: the seed articles' Loss; its gradient is (pred - target).
-    Nodes: e = pred - target, e², loss = e² · 1/2."""
-    if _is_lanes(pred):
+    Nodes: e = pred - target, e², loss = e² · 1/2.
+
+    Several outputs: pred a list of K outputs, target a list of K numbers, and
+    1/2 Σ_k (o_k - y_k)^2, the sum over the outputs as the articles sum a loss over
+    its output units (Deep Learning - Batch Gradient Descent's Σ_q); its gradient is
+    o_k - y_k for each output. Nodes: e1 = o1 - y1, e1², e2, e2², ..., their running
+    sums Σe²[1..k] up to Σe², loss = Σe² · 1/2."""
+    if isinstance(pred, (list, tuple)):
+        return _sum_of_squares(pred, target, 'half_squared_error') * HALF
+    if _is_lanes(pred):                          # a target per sample, a list among them
         target = _lane_targets(target, 'half_squared_error')
+    else:
+        _one_target(target, 'half_squared_error')
     return autolabel(autolabel(pred - target, E) ** 2, E2) * HALF
 
 
 @named_loss
 def squared_error(pred, target):
-    """(pred - target)^2. Nodes: e = pred - target, loss = e²."""
-    if _is_lanes(pred):
+    """(pred - target)^2. Nodes: e = pred - target, loss = e².
+
+    Several outputs: Σ_k (o_k - y_k)^2, a sum over the outputs (not a mean, unlike
+    torch's MSELoss), so that it is always twice half_squared_error. Nodes: e1, e1²,
+    e2, e2², ..., their running sums Σe²[1..k], loss = Σe²."""
+    if isinstance(pred, (list, tuple)):
+        return _sum_of_squares(pred, target, 'squared_error')
+    if _is_lanes(pred):                          # a target per sample, a list among them
         target = _lane_targets(target, 'squared_error')
+    else:
+        _one_target(target, 'squared_error')
     return autolabel(pred - target, E) ** 2
+
+
+SUM_E2 = AutoName('Σe²')
+
+
+def _one_target(target, what):
+    if isinstance(target, (list, tuple)):
+        raise ValueError("%s: the prediction is one output (a Value) but the target is a list of %d; give a "
+                         "list of outputs with a list of targets, or one number" % (what, len(target)))
+
+
+def _sum_of_squares(pred, target, what):
+    """e_k = o_k - y_k, e_k², and their running sum Σe² (in the outputs' order), for
+    K outputs and K targets (a number each, or one per sample on lanes)."""
+    if isinstance(target, (str, bytes)) or not hasattr(target, '__len__'):     # a list, tuple or array
+        raise ValueError("%s: the prediction is a list of %d outputs, so the target is a list of %d numbers, "
+                         "got %r" % (what, len(pred), len(pred), target))
+    if len(target) != len(pred) or not pred:
+        raise ValueError("%s: %d outputs but %d targets; give one target per output"
+                         % (what, len(pred), len(target)))
+    squares = []
+    for k, (o, y) in enumerate(zip(pred, target), 1):
+        if _is_lanes(o):
+            y = _lane_targets(y, what)
+        squares.append(autolabel(autolabel(o - y, _name('e%d', k)) ** 2, _name('e%d²', k)))
+    return _running_sum(squares, SUM_E2)
 
 
 @named_loss
@@ -249,8 +295,33 @@ def _check_index(y, shape):
     return None
 
 
-half_squared_error.check_target = _check_one('half_squared_error')
-squared_error.check_target = _check_one('squared_error')
+def _targets_text(k):
+    return "a list of %d target%s" % (k, "" if k == 1 else "s")
+
+
+def _check_regression(name):
+    """the check of a regression loss: one number for one output, a list of K numbers for
+    K outputs (either, where the model does not say)."""
+    def check(y, shape):
+        if isinstance(y, (list, tuple)):
+            if shape == ():
+                return ("%s compares the model's one output with one number, so a target is a number, not "
+                        "a list of %d" % (name, len(y)))
+            if shape is not None and len(y) != shape[0]:
+                return ("the model gives %s, so %s takes %s, one per output, not %d"
+                        % (_outputs_text(shape), name, _targets_text(shape[0]), len(y)))
+            if not y:
+                return "%s takes one target per output, and the list is empty" % name
+            return None
+        if shape is not None and shape != ():
+            return ("the model gives %s, so %s takes %s, one per output, not one number"
+                    % (_outputs_text(shape), name, _targets_text(shape[0])))
+        return None
+    return check
+
+
+half_squared_error.check_target = _check_regression('half_squared_error')
+squared_error.check_target = _check_regression('squared_error')
 hinge.check_target = _check_one('hinge', lambda y: y in (-1, 1), "hinge's labels are -1 or +1")
 binary_cross_entropy.check_target = _check_one('binary_cross_entropy', lambda y: 0 <= y <= 1,
                                                "binary cross-entropy's targets are in [0, 1]")

@@ -35,8 +35,9 @@ from . import losses
 from .layers import MLP, Layer, Neuron, check_fused
 from .optim import SGD, Adam
 
-# the losses the matrix mode computes, and whether each takes one output (a Value) or several (a list)
-LOSSES = {losses.half_squared_error: 'one', losses.squared_error: 'one', losses.binary_cross_entropy: 'one',
+# the losses the matrix mode computes, and whether each takes one output (a Value), several (a list),
+# or either (the regression losses: a list of outputs with a list of targets)
+LOSSES = {losses.half_squared_error: 'any', losses.squared_error: 'any', losses.binary_cross_entropy: 'one',
           losses.binary_cross_entropy_with_logits: 'one', losses.hinge: 'one', losses.cross_entropy: 'several'}
 
 ASK_LANES = "; use mode='lanes' (or 'accumulate') for it"
@@ -122,7 +123,7 @@ class Plan:
                                   % (getattr(loss, '__name__', repr(loss)),
                                      ", ".join(f.__name__ for f in LOSSES), ASK_LANES))
         single = type(model) is Neuron or (type(model) is MLP and self.layers[-1].nout == 1)
-        if (LOSSES[loss] == 'one') != single:
+        if LOSSES[loss] != 'any' and (LOSSES[loss] == 'one') != single:
             raise MatrixModeError("Trainer(mode='matrix'): %s takes %s, but the model returns %s"
                                   % (loss.__name__, "one output (a Value)" if LOSSES[loss] == 'one'
                                      else "a list of outputs (logits)", "a Value" if single else "a list"))
@@ -168,10 +169,15 @@ class Plan:
                     raise MatrixModeError("Trainer(mode='matrix'): X[%d][%d] is %r: the matrix mode computes in "
                                           "float64 and takes numbers only%s"
                                           % (i, j, v, ASK_LANES))
+        several = LOSSES[self.loss] == 'any' and not self.single     # a list of targets per sample
         for i, y in enumerate(Y):
-            if isinstance(y, list) or not isinstance(y, (int, float, Fraction)):
-                raise MatrixModeError("Trainer(mode='matrix'): Y[%d] is %r; the matrix mode takes one number per "
-                                      "sample%s" % (i, y, ASK_LANES))
+            if several and isinstance(y, list) and len(y) == self.layers[-1].nout and all(
+                    isinstance(v, (int, float, Fraction)) for v in y):
+                continue
+            if several or isinstance(y, list) or not isinstance(y, (int, float, Fraction)):
+                raise MatrixModeError("Trainer(mode='matrix'): Y[%d] is %r; the matrix mode takes %s per sample%s"
+                                      % (i, y, "a list of %d numbers" % self.layers[-1].nout if several
+                                         else "one number", ASK_LANES))
             if self.loss is losses.cross_entropy and not (isinstance(y, int) and 0 <= y < self.layers[-1].nout):
                 raise ValueError("cross_entropy: target_index %r is not in 0..%d" % (y, self.layers[-1].nout - 1))
             if self.loss is losses.hinge and y not in (-1, 1):
@@ -333,7 +339,7 @@ def _floats(np, rows, name):
     except OverflowError:
         pass
     for i, row in enumerate(rows):
-        for j, v in (enumerate(row) if isinstance(row, tuple) else [(None, row)]):
+        for j, v in (enumerate(row) if isinstance(row, (tuple, list)) else [(None, row)]):
             if not fits_float(v):
                 where = "%s[%d]" % (name, i) + ("" if j is None else "[%d]" % j)
                 raise OverflowError("Trainer(mode='matrix'): %s is %s: too large for a float (about 1.8e308 "
@@ -400,7 +406,8 @@ def slope(np, layer, Z, H):
 
 def loss_and_gradient(np, loss, O, y, batch):
     """(loss_i for every sample, ∂loss_i/∂O): O is the model's output H^L (one row per
-    output, a column per sample), y the targets. The formulas are nn.losses' docstrings."""
+    output, a column per sample), y the targets (one per sample, or for a regression loss
+    over K outputs a row of K per sample). The formulas are nn.losses' docstrings."""
     if loss is losses.cross_entropy:
         top = O.max(axis=0)                                         # m = max l, per column
         E = np.exp(O - top)
@@ -410,6 +417,12 @@ def loss_and_gradient(np, loss, O, y, batch):
         Y = np.zeros_like(O)
         Y[y, cols] = 1.0                                            # Y: one-hot, a column per sample
         return np.log(total) + top - O[y, cols], P - Y              # DZ = P - Y
+    if y.ndim == 2:                                                 # K outputs: E = O - Y^T, (K, m)
+        D = O - y.T
+        total = (D * D).sum(axis=0)                                 # Σ_k e_k², the outputs in order
+        if loss is losses.half_squared_error:
+            return total * 0.5, D                                   # 1/2 Σ_k (o_k - y_k)^2; o_k - y_k
+        return total, 2 * D                                         # Σ_k (o_k - y_k)^2; 2 (o_k - y_k)
     p = O[0]
     if loss is losses.half_squared_error:
         d = p - y
@@ -489,7 +502,7 @@ class LastBatch:
             p.data, p.grad = v, 0
         i = self.samples[j]
         x = plan.XT[:, i].tolist()
-        y = int(plan.Y[i]) if plan.loss is losses.cross_entropy else float(plan.Y[i])
+        y = int(plan.Y[i]) if plan.loss is losses.cross_entropy else plan.Y[i].tolist()   # a float, or a list
         with record_scopes() as scopes:          # so that a drawing can box layers and neurons
             output = model(x)
             loss = plan.loss(output, y)

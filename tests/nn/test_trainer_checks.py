@@ -84,10 +84,11 @@ WRONG_SHAPES = {
     'a column of one-element lists': (lambda: MLP(2, [3, 1], seed=0), squared_error, [[0.5], [1.0], [0.0]],
                                       r"Trainer\.fit: Y\[0\] is \[0\.5\]: " + ONE),
     'numbers for three outputs': (lambda: MLP(2, [3, 3], seed=0), squared_error, [0.5, 1.0, 0.0],
-                                  r"Trainer\.fit: Y\[0\] is 0\.5: squared_error compares one output \(a Value\) "
-                                  r"with one number, but the model gives a list of 3 outputs"),
+                                  r"Trainer\.fit: Y\[0\] is 0\.5: the model gives a list of 3 outputs, so "
+                                  r"squared_error takes a list of 3 targets, one per output, not one number"),
     'a Layer of one neuron gives a list': (lambda: Layer(2, 1, seed=0), half_squared_error, [0.5, 1.0, 0.0],
-                                           r"Y\[0\] is 0\.5: half_squared_error .* gives a list of 1 output:"),
+                                           r"Y\[0\] is 0\.5: the model gives a list of 1 output, so "
+                                           r"half_squared_error takes a list of 1 target, one per output"),
     'hinge with a list': (lambda: Neuron(2, seed=0), hinge, [1, -1, [1]], r"Y\[2\] is \[1\]: hinge compares"),
     'logits from one output': (lambda: MLP(2, [3, 1], seed=0), cross_entropy, [0, 1, 1],
                                r"Y\[0\] is 0: cross_entropy takes a list of logits, one per class, but the "
