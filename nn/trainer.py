@@ -364,6 +364,10 @@ class Trainer:
         >= the loss's class threshold (losses.class_threshold): 0.5 for a probability
         (the seed articles' rule), 0 for binary_cross_entropy_with_logits' logit."""
         X, Y = self._check_data(X, Y, 'accuracy')
+        for i, y in enumerate(Y):
+            if isinstance(y, (list, tuple)):        # several outputs' targets: no class to compare
+                raise ValueError("accuracy: Y[%d] is a list of %d targets, one per output; accuracy needs a "
+                                 "class label (an int) per sample" % (i, len(y)))
         signed = set(Y) <= {-1, 1}
         threshold = class_threshold(self.loss)
         with no_grad():

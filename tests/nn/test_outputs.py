@@ -527,3 +527,12 @@ def test_targets_may_be_a_tuple_or_a_numpy_row():
     for target in ((0, 1), np.array([0.0, 1.0])):
         o = [Value(0.5), Value(0.25)]
         assert nn.half_squared_error(o, target).data == 0.5 * (0.25 + 0.5625)
+
+
+def test_accuracy_of_several_outputs_targets_says_it_needs_class_labels():
+    # a list target per sample is a regression's; before, set(Y) raised a bare "unhashable type: 'list'"
+    model = nn.MLP(2, [3, 2], seed=1)
+    trainer = nn.Trainer(model, nn.half_squared_error, nn.SGD(model.parameters(), lr=0.1))
+    with pytest.raises(ValueError, match=r"accuracy: Y\[0\] is a list of 2 targets, one per output; accuracy needs "
+                                         r"a class label \(an int\) per sample"):
+        trainer.accuracy([(0.1, 0.2), (0.3, 0.4)], [[0.0, 1.0], [1.0, 0.0]])
