@@ -181,3 +181,65 @@ def test_5_training_moons_and_watching_it():
     lesson = data(cells, 'lesson')['text/html']
     # with its slider over a real training of 100 epochs, and the decision boundary
     assert lesson.startswith('<iframe srcdoc="') and '&quot;epochs&quot;:100,' in lesson and 'boundary' in lesson
+
+
+# ./run notebooks, on a copy in a temporary folder with a stand-in python that notes what it is asked to do:
+# no JupyterLab is installed and no server started (that part is not tested here)
+FAKE_PYTHON = """#!/bin/bash
+echo "$*" >> "$FAKE_LOG"
+case "$1 $2" in
+  "-m venv") mkdir -p "$3/bin"; cp "$0" "$3/bin/python" ;;
+esac
+exit 0
+"""
+TOOLS = ["bash", "dirname", "basename", "cat", "cksum", "cut", "touch", "flock", "mktemp", "grep", "sed",
+         "sleep", "rm", "mkdir", "cp"]
+
+
+@pytest.fixture
+def project(tmp_path):
+    import shutil
+    folder = tmp_path / 'project'
+    folder.mkdir()
+    shutil.copy(os.path.join(ROOT, 'run'), folder / 'run')
+    shutil.copy(os.path.join(ROOT, 'pyproject.toml'), folder / 'pyproject.toml')
+    bin_ = tmp_path / 'bin'
+    bin_.mkdir()
+    for tool in TOOLS:
+        (bin_ / tool).symlink_to(shutil.which(tool))
+    for name, text in (('python', FAKE_PYTHON), ('id', '#!/bin/bash\necho 1000\n')):   # not root: no apt-get
+        (bin_ / name).write_text(text)
+        (bin_ / name).chmod(0o755)
+    log = tmp_path / 'log'
+    env = {'PATH': str(bin_), 'PYTHON': str(bin_ / 'python'), 'FAKE_LOG': str(log), 'HOME': str(tmp_path)}
+    return folder, env, log
+
+
+def sh(folder, env, *args):
+    import subprocess
+    return subprocess.run(['./run', *args], cwd=folder, env=env, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize('command', ['notebooks', 'lab'])
+def test_run_notebooks_installs_the_lab_extra_then_opens_notebooks_in_jupyterlab(project, command):
+    folder, env, log = project
+    done = sh(folder, env, command, '--port', '8899')
+    assert done.returncode == 0, done.stderr
+    lines = log.read_text().splitlines()
+    assert lines == ['-m venv .venv', '-m pip install -q --disable-pip-version-check -e .[lab]',
+                     '-m jupyter lab --notebook-dir=notebooks --port 8899']
+    log.unlink()
+    assert sh(folder, env, command).returncode == 0           # the second time: set up already
+    assert log.read_text().splitlines() == ['-c import pip', '-m jupyter lab --notebook-dir=notebooks']
+
+
+def test_run_notebooks_dry_run_says_what_it_would_do_and_does_nothing(project):
+    folder, env, log = project
+    done = sh(folder, env, 'notebooks', '--dry-run')
+    assert done.returncode == 0 and 'python -m jupyter lab --notebook-dir=notebooks' in done.stdout
+    assert not log.exists() and not (folder / '.venv').exists()
+
+
+def test_the_lab_extra_has_jupyterlab():
+    text = open(os.path.join(ROOT, 'pyproject.toml')).read()
+    assert '\nlab = ["jupyterlab"' in text
