@@ -4,6 +4,7 @@ independent computation) and the views as a notebook shows them (their MIME type
 import ast
 import glob
 import os
+from pathlib import Path
 from fractions import Fraction
 
 import pytest
@@ -231,6 +232,14 @@ def test_run_notebooks_installs_the_lab_extra_then_opens_notebooks_in_jupyterlab
     log.unlink()
     assert sh(folder, env, command).returncode == 0           # the second time: set up already
     assert log.read_text().splitlines() == ['-c import pip', '-m jupyter lab --notebook-dir=notebooks']
+
+
+def test_run_notebooks_as_root_lets_jupyter_run_as_root(project):
+    folder, env, log = project
+    (Path(env['PATH']) / 'id').write_text('#!/bin/bash\necho 0\n')   # root: ./run also tries apt-get (absent here)
+    done = sh(folder, env, 'notebooks')
+    assert done.returncode == 0, done.stderr
+    assert log.read_text().splitlines()[-1] == '-m jupyter lab --notebook-dir=notebooks --allow-root'
 
 
 def test_run_notebooks_dry_run_says_what_it_would_do_and_does_nothing(project):
