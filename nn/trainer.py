@@ -471,8 +471,9 @@ _DATA, _GRAD = attrgetter('data'), attrgetter('grad')
 
 def _named_weights(model, optimizer):
     """([(name, Value)] of everything a step changes: the model's parameters, whose
-    gradients backward fills, and the optimizer's; [(name, Value)] of the optimizer's)."""
-    everything = list(getattr(model, 'named_parameters', lambda: [])())
+    gradients backward fills, and the optimizer's; [(name, Value)] of the optimizer's),
+    named as drawings name them (L1.n1.w1), for the messages."""
+    everything = list(getattr(model, 'drawn_parameters', getattr(model, 'named_parameters', lambda: []))())
     names = {id(p): name for name, p in everything}
     optimized = []
     for k, p in enumerate(optimizer.params):

@@ -315,7 +315,7 @@ def test_fraction_weights_are_refused_and_the_model_is_unchanged():
     model.w[1].data = Fraction(-3000, 11600000)
     model.w[0].grad = 0.25
     before = snapshot(model, optimizer)
-    with pytest.raises(MatrixModeError, match=r"parameter w.1 is Fraction\(-3, 11600\), a Fraction.*mode='lanes'"):
+    with pytest.raises(MatrixModeError, match=r"parameter w2 is Fraction\(-3, 11600\), a Fraction.*mode='lanes'"):
         trainer.fit(X, Y, epochs=1, progress=False)
     assert snapshot(model, optimizer) == before
 
