@@ -187,3 +187,14 @@ def test_hand_chained_layers_keep_the_names_their_nodes_have_inside_an_mlp():
     v = Value(2.0) * 3
     nn.Neuron(1)([v])
     assert v.label == 'x1'
+
+
+@pytest.mark.parametrize('mode', ['accumulate', 'graph', 'lanes', 'matrix'])
+def test_the_trainer_names_a_parameter_as_drawings_do_in_every_mode(mode):
+    model = nn.MLP(1, [1])
+    before = model.state_dict()
+    # lr 1e308 times a gradient of about 1e10: the step overflows, L1.n1.w1 first
+    trainer = nn.Trainer(model, nn.squared_error, nn.SGD(model.parameters(), lr=1e308), mode=mode)
+    with pytest.raises(FloatingPointError, match=r"L1\.n1\.w1 after the optimizer step is -?inf") as error:
+        trainer.fit([[1e10]], [0.0], progress=False)
+    assert 'layers.' not in str(error.value) and model.state_dict() == before
