@@ -14,7 +14,8 @@ step, with one numpy operation per layer instead of one node per scalar.
 It takes nn.Neuron, nn.Layer and nn.MLP (float or int weights) with the losses of
 nn.losses, and SGD or Adam (vectorized, the same formulas in the same order) or
 any other optimizer (through p.grad and its own step()). Anything else raises
-MatrixModeError naming what, and suggests mode='lanes'.
+MatrixModeError naming what, and suggests mode='lanes' (without numpy:
+pip install numpy, or mode='accumulate').
 
 Nothing is lost for seeing: the last batch is kept (LastBatch: the weights before
 its step, H, Z, DZ per layer), and sample_graph(j) rebuilds its j-th sample as a
@@ -40,6 +41,9 @@ LOSSES = {losses.half_squared_error: 'one', losses.squared_error: 'one', losses.
           losses.binary_cross_entropy_with_logits: 'one', losses.hinge: 'one', losses.cross_entropy: 'several'}
 
 ASK_LANES = "; use mode='lanes' (or 'accumulate') for it"
+# without numpy there are no lanes either: the modes that need nothing, and what to install
+NO_NUMPY = ("pip install numpy (or, in the clone, pip install -e '.[matrix]'); mode='accumulate' and "
+            "mode='graph' train the same way without numpy")
 
 
 class MatrixModeError(TypeError):
@@ -50,7 +54,7 @@ def _numpy():
     try:
         import numpy
     except ImportError:
-        raise MatrixModeError("Trainer(mode='matrix') needs numpy (pip install numpy)" + ASK_LANES) from None
+        raise MatrixModeError("Trainer(mode='matrix') needs numpy: " + NO_NUMPY) from None
     return numpy
 
 

@@ -319,7 +319,9 @@ class Trainer:
         """the whole batch's forward pass as one lane graph; returns (the outputs per
         sample, the sum of the losses, the losses as Lanes)."""
         if _lanes is None:
-            raise ImportError("Trainer(mode='lanes') needs numpy: pip install scalar-autograd[batch]")
+            raise ImportError("Trainer(mode='lanes') needs numpy: pip install numpy (or, in the clone, "
+                              "pip install -e '.[batch]'); mode='accumulate' and mode='graph' train the same "
+                              "way without numpy")
         at.phase, at.sample = 'forward pass', None
         # the inputs are data, never differentiated: ConstantLanes (see autograd/lanes.py)
         rows = self._lanes_X[batch] if self._lanes_X is not None else [X[i] for i in batch]
