@@ -200,6 +200,9 @@ class Module:
         if not isinstance(body, dict) or body.get("format") != FORMAT or not isinstance(body.get("parameters"), dict):
             raise ValueError("load %s: not a %s parameter file" % (path, FORMAT))
         ties = body.get("ties", {})
+        if not isinstance(ties, dict):
+            raise ValueError("load %s: its \"ties\" are %.60r, not {place: first place}, so it is not a %s "
+                             "parameter file" % (path, ties, FORMAT))
         if ties != self.ties():
             raise ValueError("load %s: the file's model shares parameters as %s, this model as %s (each a place: "
                              "its first place); tie this model's parameters as the file's were before loading"

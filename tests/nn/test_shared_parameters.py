@@ -179,3 +179,17 @@ def test_a_tied_file_is_refused_by_an_untied_model_and_the_other_way_round(tmp_p
     with pytest.raises(ValueError, match=r"unknown \['layers\.0\.neurons\.1\.b'\].*shares parameters"):
         tied.load_state_dict(before)
     assert untied.state_dict() == before
+
+
+def test_a_file_whose_ties_are_not_a_dict_is_refused(tmp_path):
+    model = tied_mlp()
+    path = tmp_path / 'tied.json'
+    model.save(path)
+    body = json.loads(path.read_text())
+    before = model.state_dict()
+    for ties in ([], ['layers.0.neurons.1.b'], 'layers.0.neurons.1.b', {'layers.0.neurons.1.b': 'layers.0.neurons.1.w.0'}):
+        body['ties'] = ties
+        path.write_text(json.dumps(body))
+        with pytest.raises(ValueError, match=r"load .*tied\.json: (its \"ties\" are|the file's model shares)"):
+            model.load(path)
+        assert model.state_dict() == before
