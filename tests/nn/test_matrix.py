@@ -439,7 +439,12 @@ def test_a_layer_whose_neurons_differ_is_refused():
 def test_random_models_data_and_batches_agree_with_accumulate(seed, n, batch_size, loss, optimizer, epochs):
     ref, _, ref_history = train('accumulate', loss, optimizer, seed, n, batch_size, epochs)
     model, _, history = train('matrix', loss, optimizer, seed, n, batch_size, epochs)
-    assert_same([p.data for p in ref.parameters()], [p.data for p in model.parameters()])
+    # Adam divides a gradient by its own running size: where a gradient is only rounding
+    # noise, the two modes' noise becomes steps of up to lr * 1e-15 / eps = lr * 1e-7 each
+    # (test_matrix_adam.py); seed=0, n=12, full batch, hinge, 1 epoch differs by 2.8e-11
+    steps = epochs * -(-n // (batch_size or n))
+    tol = steps * 0.01 * 1e-7 if optimizer == 'adam' else 1e-12
+    assert_same([p.data for p in ref.parameters()], [p.data for p in model.parameters()], tol)
     assert_same(ref_history.epoch_loss, history.epoch_loss)
 
 
