@@ -9,7 +9,10 @@ same values and gradients, bit for bit (the dot adds its terms in the chain's or
 
 Every node a model makes has a name: its inputs x1, x2, ..., each neuron's z and a
 after its place (L1.n3.z, L1.n3.a; z and a for a Neuron alone), its output o
-(o1, o2, ... for several), and the parameters L1.n3.w2, L1.n3.b.
+(o1, o2, ... for several), and the parameters L1.n3.w2, L1.n3.b. Layers chained by
+hand, layer2(layer1(x)), name their nodes as an MLP does: layer1's outputs, going
+into layer2, get their neurons' names back (n2.a), and
+layer1.label_parameters('L1.') places a layer as an MLP would (L1.n2.a, L1.n2.w1).
 
 Each also takes a whole batch at once: inputs that are Lanes (autograd/lanes.py),
 one number per sample, give outputs that are Lanes, the weights shared by every lane."""
@@ -27,6 +30,20 @@ ACTIVATIONS = ('relu', 'tanh', 'sigmoid', 'linear')
 
 _INPUT_NAMES = []          # x1, x2, ...: made once, shared by every call
 OUTPUT = AutoName('o')
+
+
+class OutputName(AutoName):
+    """A model's output name (o, o1, ...) that keeps the name it replaced, the neuron's
+    (L1.n2.a, n2.a): a hand chain, layer2(layer1(x)), gives that name back when the
+    output goes into the next model as an input, as inside an MLP."""
+
+    def __new__(cls, name, inner):
+        self = super().__new__(cls, name)
+        self.inner = inner
+        return self
+
+
+_OUTPUT_NAMES = {}         # (o1, the neuron's name) -> OutputName: made once per neuron
 
 
 def input_names(width):
@@ -51,16 +68,39 @@ def as_values(x, what, width):
     if n != width:
         raise ValueError("%s: expected %d inputs, got %d" % (what, width, n))
     names = input_names(width)
-    return [autolabel(v, names[i]) if isinstance(v, Value) else Value(v, names[i]) for i, v in enumerate(x)]
+    return [_as_input(v, names[i]) if isinstance(v, Value) else Value(v, names[i]) for i, v in enumerate(x)]
+
+
+def _as_input(v, name):
+    """an input Value named x_i, unless it is another model's output: that one gets its
+    neuron's name back (L1.n2.a: a hand-chained layer's input reads as it would inside
+    an MLP). A label you set is kept."""
+    label = v.label
+    if label.__class__ is OutputName and label.inner:
+        v.label = label.inner
+        return v
+    return autolabel(v, name)
 
 
 def name_outputs(out):
-    """a model's output named o, or o1, o2, ... for several."""
+    """a model's output named o, or o1, o2, ... for several (an OutputName, which keeps
+    the neuron's name for a model the output goes into next)."""
     if isinstance(out, Value):
-        return autolabel(out, OUTPUT)
+        return _name_output(out, 'o')
     for k, v in enumerate(out, 1):
-        autolabel(v, 'o%d' % k)
+        _name_output(v, 'o%d' % k)
     return out
+
+
+def _name_output(v, name):
+    label = v.label
+    if not label or isinstance(label, AutoName):
+        inner = label.inner if label.__class__ is OutputName else label or None
+        key = (name, inner)
+        if key not in _OUTPUT_NAMES:
+            _OUTPUT_NAMES[key] = OutputName(name, inner)
+        v.label = _OUTPUT_NAMES[key]
+    return v
 
 
 def model_width(model):

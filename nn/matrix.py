@@ -14,7 +14,8 @@ step, with one numpy operation per layer instead of one node per scalar.
 It takes nn.Neuron, nn.Layer and nn.MLP (float or int weights) with the losses of
 nn.losses, and SGD or Adam (vectorized, the same formulas in the same order) or
 any other optimizer (through p.grad and its own step()). Anything else raises
-MatrixModeError naming what, and suggests mode='lanes'.
+MatrixModeError naming what, and suggests mode='lanes' (without numpy:
+pip install numpy, or mode='accumulate').
 
 Nothing is lost for seeing: the last batch is kept (LastBatch: the weights before
 its step, H, Z, DZ per layer), and sample_graph(j) rebuilds its j-th sample as a
@@ -41,6 +42,9 @@ LOSSES = {losses.half_squared_error: 'any', losses.squared_error: 'any', losses.
           losses.binary_cross_entropy_with_logits: 'one', losses.hinge: 'one', losses.cross_entropy: 'several'}
 
 ASK_LANES = "; use mode='lanes' (or 'accumulate') for it"
+# without numpy there are no lanes either: the modes that need nothing, and what to install
+NO_NUMPY = ("pip install numpy (or, in the clone, pip install -e '.[matrix]'); mode='accumulate' and "
+            "mode='graph' train the same way without numpy")
 
 
 class MatrixModeError(TypeError):
@@ -51,7 +55,7 @@ def _numpy():
     try:
         import numpy
     except ImportError:
-        raise MatrixModeError("Trainer(mode='matrix') needs numpy (pip install numpy)" + ASK_LANES) from None
+        raise MatrixModeError("Trainer(mode='matrix') needs numpy: " + NO_NUMPY) from None
     return numpy
 
 
@@ -130,7 +134,13 @@ class Plan:
         self.single = single
         named = model.named_parameters()
         self.names = [name for name, _ in named]
+        self.labels = [name for name, _ in model.drawn_parameters()]     # for messages: L1.n1.w1
         self.params = [p for _, p in named]
+        for place, first in model.ties(drawn=True).items():
+            raise MatrixModeError("Trainer(mode='matrix'): %s is %s, one parameter at two places (a shared "
+                                  "parameter): the matrix mode keeps one number for every place in W and b and "
+                                  "cannot tie two; use mode='accumulate', 'graph' or 'lanes', which step it once "
+                                  "with the gradient summed over its places" % (place, first))
         expected = [p for layer in self._neuron_rows() for p in layer]
         if len(expected) != len(self.params) or any(a is not b for a, b in zip(expected, self.params)):
             raise MatrixModeError("Trainer(mode='matrix'): %r has parameters besides its neurons' w and b "
@@ -201,10 +211,10 @@ class Plan:
                 k = next(k for k, v in enumerate(values) if not fits_float(v))
                 raise OverflowError("Trainer(mode='matrix'): parameter %s is %s: too large for a float (about "
                                     "1.8e308 at most), and the matrix mode computes in float64"
-                                    % (self.names[k], _short(values[k]))) from None
+                                    % (self.labels[k], _short(values[k]))) from None
         raise MatrixModeError("Trainer(mode='matrix'): parameter %s is %r, a %s: the matrix mode computes in "
                               "float64 and would round it%s"
-                              % (self.names[k], values[k], type(values[k]).__name__, ASK_LANES))
+                              % (self.labels[k], values[k], type(values[k]).__name__, ASK_LANES))
 
     def _unpack(self, theta, layer):
         """W^l (nout x nin) and b^l (nout, or None): views into theta."""
@@ -275,7 +285,7 @@ class Plan:
         finite = self.np.isfinite(values)
         if not finite.all():
             k = int(self.np.argmin(finite))
-            check(float(values[k]), what % self.names[index[k]])
+            check(float(values[k]), what % self.labels[index[k]])
 
     def _step_arrays(self, theta, grads, check):
         """SGD's or Adam's step on all parameters at once: optim.py's formulas, element by
@@ -323,7 +333,7 @@ class Plan:
             self.params[k].grad = g          # set, not added: a parameter listed twice has one gradient
         opt.step()
         for k, param in zip(self.opt_index.tolist(), self.opt_params):
-            check(param.data, "%s after the optimizer step" % self.names[k])
+            check(param.data, "%s after the optimizer step" % self.labels[k])
         state = opt.state_dict() if hasattr(opt, 'state_dict') else {}
         for key, values in state.items():
             for k, v in enumerate(values if isinstance(values, list) else [values]):

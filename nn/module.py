@@ -32,12 +32,35 @@ READ_CHUNK = 2 ** 20            # load() reads and counts this many bytes at a t
 class Module:
 
     def named_parameters(self, prefix=''):
-        """[(dotted name, Value)] in a stable order, e.g. 'layers.0.neurons.1.w.0'."""
+        """[(dotted name, Value)] in a stable order, e.g. 'layers.0.neurons.1.w.0'.
+        A Value found at several places (a shared parameter: layer.neurons[1].b =
+        layer.neurons[0].b) is listed once, at its first place, as PyTorch lists it."""
+        return _first_places(self._walk(prefix, False))
+
+    def drawn_parameters(self, prefix=''):
+        """[(name, Value)] as named_parameters() lists them, each named as drawings and
+        messages name it: 'layers.0.neurons.2.w.1' is L1.n3.w2 (see label_parameters)."""
+        return _first_places(self._walk(prefix, True))
+
+    def ties(self, drawn=False):
+        """{name: name of its first place} for every place that holds a parameter already
+        found earlier (a shared parameter), in dotted names (drawn: as drawings name
+        them, {'L1.n2.b': 'L1.n1.b'}); {} for a model without ties."""
+        first, found = {}, {}
+        for name, p in self._walk('', drawn):
+            if id(p) in first:
+                found[name] = first[id(p)]
+            else:
+                first[id(p)] = name
+        return found
+
+    def _walk(self, prefix, drawn):
+        """[(name, Value)] at every place, a shared Value at each of its places: dotted
+        names counted from 0, or (drawn) the drawings' short names counted from 1."""
         found = []
         for name, attr in vars(self).items():
-            if name.startswith('_'):
-                continue
-            _collect(attr, prefix + name, found)
+            if not name.startswith('_'):
+                _collect(attr, prefix + (self.short_names.get(name, name) if drawn else name), found, drawn)
         return found
 
     short_names = {}   # attribute -> the short name drawings use (MLP: layers -> L)
@@ -46,12 +69,14 @@ class Module:
         """Name every parameter after its place in the model, short enough for a box:
         attributes by their short names, list positions counted from 1 and joined on,
         so 'layers.0.neurons.2.w.1' is drawn as L1.n3.w2 (layer 1, neuron 3, weight 2)
-        and 'layers.0.neurons.2.b' as L1.n3.b. A label you set yourself is kept.
-        Returns the model."""
+        and 'layers.0.neurons.2.b' as L1.n3.b. A shared parameter is named after its
+        first place. A label you set yourself is kept. Returns the model."""
         self._prefix = prefix        # a neuron names its z and a with it, inside record_scopes()
         for name, attr in list(vars(self).items()):
             if not name.startswith('_'):
                 _label(attr, prefix + self.short_names.get(name, name))
+        for name, p in self.drawn_parameters(prefix):     # last, so that a tie's first place wins
+            autolabel(p, ParamName(name))
         return self
 
     def parameters(self):
@@ -62,7 +87,8 @@ class Module:
             p.grad = 0
 
     def state_dict(self):
-        """{name: number}, the parameters' values."""
+        """{name: number}, the parameters' values; a shared parameter once, at its first
+        place (named_parameters). save() writes the ties beside them (see there)."""
         return {name: p.data for name, p in self.named_parameters()}
 
     def load_state_dict(self, state):
@@ -79,8 +105,10 @@ class Module:
         known = set(names)
         unknown = [k for k in state if k not in known]
         if missing or unknown or len(state) != len(named):
-            raise ValueError("load_state_dict: the model has %d parameters, the state %d; missing %s, unknown %s"
-                             % (len(named), len(state), missing[:5], unknown[:5]))
+            ties = self.ties()
+            raise ValueError("load_state_dict: the model has %d parameters, the state %d; missing %s, unknown %s%s"
+                             % (len(named), len(state), missing[:5], unknown[:5],
+                                "; the model shares parameters (a place: its first place): %s" % ties if ties else ""))
         values = {}
         for name in names:
             v = state[name]
@@ -105,8 +133,15 @@ class Module:
         kept. Temporary files that killed saves of the same file left behind are
         removed (autograd.files.write_atomic does all this). A number that load() would refuse (see there) is
         refused here too, naming the parameter.
+
+        A model with shared parameters (ties()) is written with them: each shared
+        parameter once, at its first place, and "ties": {place: first place}; load()
+        accepts the file only into a model tied the same way.
         """
         body = {"format": FORMAT, "parameters": {k: _encode(k, v) for k, v in self.state_dict().items()}}
+        ties = self.ties()
+        if ties:
+            body["ties"] = ties
         text = json.dumps(body, indent=1, allow_nan=False)
         write_atomic(path, text)
 
@@ -127,8 +162,13 @@ class Module:
         with more than that plus SPARE_VALUES (10,000) is refused as soon as the count
         passes it, so a huge list costs the reading of a chunk, not a list of
         millions of numbers.
+
+        Shared parameters: the file's "ties" (see save) must be this model's ties();
+        a file of a tied model loaded into a model without that tie (or the other
+        way round) is refused with a ValueError naming the ties, the model unchanged:
+        tie the model's parameters as the file says (model.ties()), then load.
         """
-        allowed = _most_separators(self.named_parameters()) + SPARE_VALUES
+        allowed = _most_separators(self.named_parameters(), self.ties()) + SPARE_VALUES
         buffer, found = bytearray(), 0
         with open(path, 'rb') as f:
             while True:
@@ -159,6 +199,14 @@ class Module:
             raise ValueError("load %s: nested too deeply to be a parameter file" % path) from None
         if not isinstance(body, dict) or body.get("format") != FORMAT or not isinstance(body.get("parameters"), dict):
             raise ValueError("load %s: not a %s parameter file" % (path, FORMAT))
+        ties = body.get("ties", {})
+        if not isinstance(ties, dict):
+            raise ValueError("load %s: its \"ties\" are %.60r, not {place: first place}, so it is not a %s "
+                             "parameter file" % (path, ties, FORMAT))
+        if ties != self.ties():
+            raise ValueError("load %s: the file's model shares parameters as %s, this model as %s (each a place: "
+                             "its first place); tie this model's parameters as the file's were before loading"
+                             % (path, _ties_text(ties), _ties_text(self.ties())))
         state = {k: _decode(path, k, v) for k, v in body["parameters"].items()}
         try:
             self.load_state_dict(state)
@@ -173,20 +221,25 @@ class Module:
         return "%d parameters" % len(self.parameters())
 
 
-def _collect(attr, name, found):
+def _collect(attr, name, found, drawn):
     if isinstance(attr, Value):
         found.append((name, attr))
     elif isinstance(attr, Module):
-        found.extend(attr.named_parameters(name + '.'))
+        found.extend(attr._walk(name + '.', drawn))
     elif isinstance(attr, (list, tuple)):
         for i, item in enumerate(attr):
-            _collect(item, "%s.%d" % (name, i), found)
+            _collect(item, "%s%d" % (name, i + 1) if drawn else "%s.%d" % (name, i), found, drawn)
+
+
+def _first_places(found):
+    """found without the places of a Value listed earlier."""
+    seen = set()
+    return [(name, p) for name, p in found if not (id(p) in seen or seen.add(id(p)))]
 
 
 def _label(attr, name):
-    if isinstance(attr, Value):
-        autolabel(attr, ParamName(name))
-    elif isinstance(attr, Module):
+    """set each module's prefix (label_parameters); the Values are labelled after."""
+    if isinstance(attr, Module):
         attr.label_parameters(name + '.')
     elif isinstance(attr, (list, tuple)):
         for i, item in enumerate(attr):
@@ -241,12 +294,22 @@ def _decode(path, name, v):
     return value
 
 
-def _most_separators(named):
+def _ties_text(ties):
+    """a file's or model's ties for a message, short where the file is hostile."""
+    if not ties:
+        return "none (no ties)"
+    text = repr(ties)
+    return text if len(text) <= 300 else text[:300] + "..."
+
+
+def _most_separators(named, ties):
     """the most commas, '[' and '{' a parameter file for these (name, Value) pairs holds:
     one comma between format and parameters and n - 1 between parameters, a '{' for the
-    file, its parameters and each fraction, and any in the names themselves."""
-    in_names = sum(json.dumps(name).count(c) for name, _ in named for c in ',[{')
-    return 2 * len(named) + 2 + in_names
+    file, its parameters and each fraction, and any in the names themselves; with ties,
+    a comma and a '{' for them, one comma between two, and any in their names."""
+    in_names = sum(json.dumps(name).count(c) for name in [n for n, _ in named] + list(ties) + list(ties.values())
+                   for c in ',[{')
+    return 2 * len(named) + 2 + in_names + (len(ties) + 1 if ties else 0)
 
 
 class _TooManyDigits:

@@ -34,12 +34,18 @@ def hyperparameter(owner, name, value, rule):
 
 
 class Optimizer:
+    """params: the Values to step. A Value given twice (a shared parameter, at each of
+    its places) is kept once, at its first place, and stepped once: backward() has
+    already summed its gradient over every place it is used."""
+
     def __init__(self, params, lr):
-        self.params = list(params)
+        params = list(params)
         name = type(self).__name__
-        for i, p in enumerate(self.params):
+        for i, p in enumerate(params):
             if not isinstance(p, Value):
                 raise TypeError("%s: params[%d] is %s, not a Value" % (name, i, type(p).__name__))
+        seen = set()
+        self.params = [p for p in params if not (id(p) in seen or seen.add(id(p)))]
         self.lr = hyperparameter(name, 'lr', lr, 'positive')
 
     def zero_grad(self):

@@ -319,7 +319,9 @@ class Trainer:
         """the whole batch's forward pass as one lane graph; returns (the outputs per
         sample, the sum of the losses, the losses as Lanes)."""
         if _lanes is None:
-            raise ImportError("Trainer(mode='lanes') needs numpy: pip install scalar-autograd[batch]")
+            raise ImportError("Trainer(mode='lanes') needs numpy: pip install numpy (or, in the clone, "
+                              "pip install -e '.[batch]'); mode='accumulate' and mode='graph' train the same "
+                              "way without numpy")
         at.phase, at.sample = 'forward pass', None
         # the inputs are data, never differentiated: ConstantLanes (see autograd/lanes.py)
         rows = self._lanes_X[batch] if self._lanes_X is not None else [X[i] for i in batch]
@@ -475,8 +477,9 @@ _DATA, _GRAD = attrgetter('data'), attrgetter('grad')
 
 def _named_weights(model, optimizer):
     """([(name, Value)] of everything a step changes: the model's parameters, whose
-    gradients backward fills, and the optimizer's; [(name, Value)] of the optimizer's)."""
-    everything = list(getattr(model, 'named_parameters', lambda: [])())
+    gradients backward fills, and the optimizer's; [(name, Value)] of the optimizer's),
+    named as drawings name them (L1.n1.w1), for the messages."""
+    everything = list(getattr(model, 'drawn_parameters', getattr(model, 'named_parameters', lambda: []))())
     names = {id(p): name for name, p in everything}
     optimized = []
     for k, p in enumerate(optimizer.params):

@@ -315,7 +315,7 @@ def test_fraction_weights_are_refused_and_the_model_is_unchanged():
     model.w[1].data = Fraction(-3000, 11600000)
     model.w[0].grad = 0.25
     before = snapshot(model, optimizer)
-    with pytest.raises(MatrixModeError, match=r"parameter w.1 is Fraction\(-3, 11600\), a Fraction.*mode='lanes'"):
+    with pytest.raises(MatrixModeError, match=r"parameter w2 is Fraction\(-3, 11600\), a Fraction.*mode='lanes'"):
         trainer.fit(X, Y, epochs=1, progress=False)
     assert snapshot(model, optimizer) == before
 
@@ -386,7 +386,8 @@ def test_import_nn_without_numpy_and_the_matrix_mode_says_what_it_needs():
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, cwd=root,
                          env=dict(os.environ, PYTHONPATH=root), timeout=60)
     assert out.returncode == 0, out.stderr
-    assert "needs numpy" in out.stdout and "mode='lanes'" in out.stdout
+    advice = out.stdout.split("needs numpy", 1)[1]       # lanes need numpy too: advice that works instead
+    assert "pip install numpy" in advice and "mode='accumulate'" in advice and "mode='lanes'" not in advice
 
 
 def test_relu_at_exactly_zero_uses_grad_at_zero():
@@ -438,7 +439,12 @@ def test_a_layer_whose_neurons_differ_is_refused():
 def test_random_models_data_and_batches_agree_with_accumulate(seed, n, batch_size, loss, optimizer, epochs):
     ref, _, ref_history = train('accumulate', loss, optimizer, seed, n, batch_size, epochs)
     model, _, history = train('matrix', loss, optimizer, seed, n, batch_size, epochs)
-    assert_same([p.data for p in ref.parameters()], [p.data for p in model.parameters()])
+    # Adam divides a gradient by its own running size: where a gradient is only rounding
+    # noise, the two modes' noise becomes steps of up to lr * 1e-15 / eps = lr * 1e-7 each
+    # (test_matrix_adam.py); seed=0, n=12, full batch, hinge, 1 epoch differs by 2.8e-11
+    steps = epochs * -(-n // (batch_size or n))
+    tol = steps * 0.01 * 1e-7 if optimizer == 'adam' else 1e-12
+    assert_same([p.data for p in ref.parameters()], [p.data for p in model.parameters()], tol)
     assert_same(ref_history.epoch_loss, history.epoch_loss)
 
 

@@ -158,3 +158,43 @@ def test_errors_name_a_models_nodes():
     with pytest.raises(ZeroDivisionError, match=r"L1.n1.w1=0.0 / 0"):
         m = nn.MLP(1, [1]); m.layers[0].neurons[0].w[0].data = 0.0
         m.layers[0].neurons[0].w[0] / 0
+
+
+def test_hand_chained_layers_keep_the_names_their_nodes_have_inside_an_mlp():
+    first, second = nn.Layer(2, 2, activation='tanh'), nn.Layer(2, 1, activation='tanh')
+    hidden = first([0.5, -1.0])
+    assert [v.label for v in hidden] == ['o1', 'o2']              # first's outputs, while they are
+    out = second(hidden)
+    assert [v.label for v in hidden] == ['n1.a', 'n2.a']          # inputs of second now: their neurons' names
+    assert out[0].label == 'o1'
+    names = set(Naming(out[0]).names.values())
+    assert {'x1', 'x2', 'n1.a', 'n2.a', 'o1'} <= names and not {'x1#1', 'x1#2'} & names
+    # placed as an MLP places them, a hand chain is named as the MLP is, node for node
+    first.label_parameters('L1.')
+    second.label_parameters('L2.')
+    chain = set(Naming(second(first([0.5, -1.0]))[0]).names.values())
+    mlp = nn.MLP(2, [2, 1], activation='tanh')
+    mlp.layers[1].neurons[0].activation = 'tanh'
+    whole = set(Naming(mlp([0.5, -1.0])).names.values())
+    assert chain - {'o1'} == whole - {'o'} and 'L1.n2.a' in chain
+    # a linear layer's outputs are its z; a Neuron takes them too; a label you set is kept
+    linear = nn.Layer(2, 2, activation='linear')
+    hidden = linear([1.0, 2.0])
+    hidden[1].label = 'h'
+    nn.Neuron(2)(hidden)
+    assert [v.label for v in hidden] == ['n1.z', 'h']
+    # a Value that is no model's output is an input, x1
+    v = Value(2.0) * 3
+    nn.Neuron(1)([v])
+    assert v.label == 'x1'
+
+
+@pytest.mark.parametrize('mode', ['accumulate', 'graph', 'lanes', 'matrix'])
+def test_the_trainer_names_a_parameter_as_drawings_do_in_every_mode(mode):
+    model = nn.MLP(1, [1])
+    before = model.state_dict()
+    # lr 1e308 times a gradient of about 1e10: the step overflows, L1.n1.w1 first
+    trainer = nn.Trainer(model, nn.squared_error, nn.SGD(model.parameters(), lr=1e308), mode=mode)
+    with pytest.raises(FloatingPointError, match=r"L1\.n1\.w1 after the optimizer step is -?inf") as error:
+        trainer.fit([[1e10]], [0.0], progress=False)
+    assert 'layers.' not in str(error.value) and model.state_dict() == before

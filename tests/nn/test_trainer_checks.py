@@ -168,7 +168,7 @@ def test_matrix_mode_names_a_weight_too_large_for_a_float():
     for p in model.parameters():
         p.data = 1                                        # int weights: the matrix mode takes them
     model.layers[1].neurons[0].w[2].data = BEYOND
-    with pytest.raises(OverflowError, match=r"parameter layers\.1\.neurons\.0\.w\.2 is 1000000000000000\.\.\."):
+    with pytest.raises(OverflowError, match=r"parameter L2\.n1\.w3 is 1000000000000000\.\.\."):
         Trainer(model, squared_error, SGD(model.parameters(), lr=0.1), mode='matrix').fit(
             [(1.0, 2.0)], [1.0], progress=False)
 
