@@ -16,8 +16,11 @@ layer1.label_parameters('L1.') places a layer as an MLP would (L1.n2.a, L1.n2.w1
 
 Each also takes a whole batch at once: inputs that are Lanes (autograd/lanes.py),
 one number per sample, give outputs that are Lanes, the weights shared by every lane."""
+from __future__ import annotations
+
 import numbers
 import random
+from typing import List, Optional, Sequence, Union
 
 from autograd import Value, dot
 from autograd.notation import AutoName, autolabel
@@ -128,7 +131,8 @@ class Neuron(Module):
     operations, 2n of them (2n - 1 without a bias), with the same numbers.
     `neuron.fused` can be changed later; it applies to the next call."""
 
-    def __init__(self, nin, activation='relu', bias=True, grad_at_zero=0, seed=0, rng=None, fused=True):
+    def __init__(self, nin: int, activation: str = 'relu', bias: bool = True, grad_at_zero: float = 0, seed: int = 0,
+                 rng: Optional[random.Random] = None, fused: bool = True) -> None:
         if not isinstance(nin, int) or isinstance(nin, bool) or nin < 1:
             raise ValueError("Neuron: nin must be a positive int, got %r" % (nin,))
         if activation not in ACTIVATIONS:
@@ -142,24 +146,24 @@ class Neuron(Module):
         self.label_parameters()
 
     @property
-    def fused(self):
+    def fused(self) -> bool:
         """True: z = w . x + b is one dot node; False: the chain of binary operations."""
         return self._fused
 
     @fused.setter
-    def fused(self, fused):
+    def fused(self, fused: bool) -> None:
         self._fused = check_fused('Neuron', fused)
 
-    def label_parameters(self, prefix=''):
+    def label_parameters(self, prefix: str = '') -> Module:
         super().label_parameters(prefix)
         # the names of this neuron's z and a, made once: each call only hands them out
         self._names = (AutoName(prefix + 'z'), AutoName(prefix + 'a'))
         return self
 
-    def __call__(self, x):
+    def __call__(self, x: Sequence[Union[Value, float]]) -> Value:
         return name_outputs(self.forward(as_values(x, 'Neuron', len(self.w))))
 
-    def forward(self, x):
+    def forward(self, x: Sequence[Union[Value, float]]) -> Value:
         """x: a list of Values of the right width (checked by __call__). The
         pre-activation is named z and the activation a, after the neuron's place
         (L1.n3.z, L1.n3.a)."""
@@ -183,7 +187,7 @@ class Neuron(Module):
         out.label = a_name
         return out
 
-    def describe(self):
+    def describe(self) -> str:
         return "%d inputs, %s%s%s" % (len(self.w), self.activation, "" if self.b is not None else ", no bias",
                                       "" if self._fused else ", fused=False")
 
@@ -192,7 +196,8 @@ class Layer(Module):
     """nout neurons over the same inputs; always returns a list. fused: as Neuron's,
     for every neuron (`layer.fused = False` sets them all; it reads None where they differ)."""
 
-    def __init__(self, nin, nout, seed=0, rng=None, fused=True, **neuron_options):
+    def __init__(self, nin: int, nout: int, seed: int = 0, rng: Optional[random.Random] = None, fused: bool = True,
+                 **neuron_options: object) -> None:
         nin, nout = _size('Layer', 'nin', nin), _size('Layer', 'nout', nout)
         fused = check_fused('Layer', fused)
         rng = rng or random.Random(seed)
@@ -201,20 +206,20 @@ class Layer(Module):
         self.label_parameters()
 
     @property
-    def fused(self):
+    def fused(self) -> bool:
         """True or False as every neuron is (None where they differ); setting it sets them all."""
         return _fused_of(self.neurons)
 
     @fused.setter
-    def fused(self, fused):
+    def fused(self, fused: bool) -> None:
         _set_fused(self.neurons, 'Layer', fused)
 
     short_names = {'neurons': 'n'}
 
-    def __call__(self, x):
+    def __call__(self, x: Sequence[Union[Value, float]]) -> Union[Value, List[Value]]:
         return name_outputs(self.forward(as_values(x, 'Layer', self.nin)))
 
-    def forward(self, x):
+    def forward(self, x: Sequence[Union[Value, float]]) -> Union[Value, List[Value]]:
         if not recording_scopes():
             return [n.forward(x) for n in self.neurons]
         out = []
@@ -223,7 +228,7 @@ class Layer(Module):
                 out.append(n.forward(x))
         return out
 
-    def describe(self):
+    def describe(self) -> str:
         n = self.neurons[0]
         return "%d -> %d, %s%s" % (self.nin, len(self.neurons), n.activation, _unfused(self))
 
@@ -235,7 +240,8 @@ class MLP(Module):
     Returns a Value when the last layer has one output, else a list.
     fused: as Neuron's, for every neuron (`mlp.fused = False` sets them all)."""
 
-    def __init__(self, nin, nouts, activation='relu', seed=0, fused=True, output_activation=None):
+    def __init__(self, nin: int, nouts: Sequence[int], activation: str = 'relu', seed: int = 0, fused: bool = True,
+                 output_activation: Optional[str] = None) -> None:
         nin = _size('MLP', 'nin', nin)
         fused = check_fused('MLP', fused)
         if not isinstance(activation, str) or activation not in ACTIVATIONS:
@@ -261,22 +267,22 @@ class MLP(Module):
     short_names = {'layers': 'L'}
 
     @property
-    def fused(self):
+    def fused(self) -> bool:
         """True or False as every neuron is (None where they differ); setting it sets them all."""
         return _fused_of([n for layer in self.layers for n in layer.neurons])
 
     @fused.setter
-    def fused(self, fused):
+    def fused(self, fused: bool) -> None:
         _set_fused([n for layer in self.layers for n in layer.neurons], 'MLP', fused)
 
-    def __call__(self, x):
+    def __call__(self, x: Sequence[Union[Value, float]]) -> Union[Value, List[Value]]:
         x = as_values(x, 'MLP', self.nin)
         for k, layer in enumerate(self.layers, 1):
             with scope(layer._prefix.rstrip('.') or 'L%d' % k):
                 x = layer.forward(x)
         return name_outputs(x[0] if len(x) == 1 else x)
 
-    def describe(self):
+    def describe(self) -> str:
         return "%d -> %s%s" % (self.nin, " -> ".join("%d %s" % (len(l.neurons), l.neurons[0].activation)
                                                   for l in self.layers), _unfused(self))
 

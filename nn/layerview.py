@@ -32,17 +32,20 @@ of a Trainer's steps), so backward() fills the copies' .grad; the model's .grad 
 never written, not even for a moment, and no weight moves. Another thread may be
 training the model meanwhile.
 """
+from __future__ import annotations
+
 import copy
 import html
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Optional
+from typing import Callable, Optional, Sequence
 
 from autograd import Value, is_grad_enabled
 from autograd.backward import grad_lock
 from autograd.notation import fmt
 
 from .layers import MLP, Layer, Neuron, as_values, name_outputs
+from .module import Module
 
 
 @dataclass
@@ -220,7 +223,7 @@ class BatchView:
         return _html_table(self.caption(), self.headers(), self.rows())
 
 
-def layer_view(model, loss, x, y, scale=1):
+def layer_view(model: Module, loss: Callable[..., Value], x: Sequence, y: object, scale: object = 1) -> LayerView:
     """The articles' vectors for one sample (x, y) of `model` (a Neuron, Layer or MLP)
     under `loss` (e.g. nn.half_squared_error): a LayerView. `scale`: the δ's are those
     of scale * loss; 1/n is Batch Learning's Loss^learning for a sample of a batch of n."""
@@ -229,7 +232,7 @@ def layer_view(model, loss, x, y, scale=1):
     return _view(model, _own_copies(layers), single, loss, x, y, scale)
 
 
-def batch_view(model, loss, X, Y):
+def batch_view(model: Module, loss: Callable[..., Value], X: Sequence, Y: Sequence) -> BatchView:
     """Batch Learning's batch: layer_view of every sample with scale 1/n, and their sums (a BatchView),
     all with the same weights."""
     layers, single = _layers_of(model)

@@ -14,14 +14,17 @@ also shows the training over time (nn.timeline, where it is installed).
 Everything runs on a copy of (model, optimizer): the caller's weights, gradients and
 optimizer state are left exactly as they were.
 """
+from __future__ import annotations
+
 import copy
 import html
+from typing import Callable, Optional, Sequence, Union
 import os
 import re
 from fractions import Fraction
 from importlib import resources
 
-from autograd import no_grad, step
+from autograd import Value, no_grad, step
 from autograd.explore import iframe, script_json
 from autograd.files import write_atomic
 from autograd.notation import decimal, printable
@@ -47,7 +50,10 @@ class LessonPage(str):
         return iframe(self.html, height=720)
 
 
-def lesson(model, loss, X, Y, path, optimizer=None, epochs=0, sample=0, batch_size=None, seed=0, title=None):
+def lesson(model: Union[Neuron, Layer, MLP], loss: Callable[..., Value], X: Sequence, Y: Sequence,
+           path: Union[str, os.PathLike], optimizer: Optional[Union[SGD, Adam]] = None, epochs: int = 0,
+           sample: Optional[int] = 0, batch_size: Optional[int] = None, seed: int = 0,
+           title: Optional[str] = None) -> LessonPage:
     """Write the lesson page for one training iteration of `model` (an nn Neuron, Layer or MLP)
     under `loss` (e.g. nn.half_squared_error) to `path` (.html added where the name has none);
     returns its path, which Jupyter shows inline.

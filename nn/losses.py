@@ -14,8 +14,11 @@ Names. Every node a loss makes is named for what it is, so that a step reads
 lists the names of its intermediate nodes (e = pred - target, e², margin, ...),
 written in the letters of its formula.
 """
+from __future__ import annotations
+
 import functools
 import operator
+from typing import Callable, Sequence, Union
 from fractions import Fraction
 
 from autograd import Value, dot
@@ -63,7 +66,7 @@ def named_loss(loss):
 
 
 @named_loss
-def half_squared_error(pred, target):
+def half_squared_error(pred: Union[Value, Sequence[Value]], target: Union[float, Sequence[float]]) -> Value:
     """1/2 (pred - target)^2: the seed articles' Loss; its gradient is (pred - target).
     Nodes: e = pred - target, e², loss = e² · 1/2.
 
@@ -82,7 +85,7 @@ def half_squared_error(pred, target):
 
 
 @named_loss
-def squared_error(pred, target):
+def squared_error(pred: Union[Value, Sequence[Value]], target: Union[float, Sequence[float]]) -> Value:
     """(pred - target)^2. Nodes: e = pred - target, loss = e².
 
     Several outputs: Σ_k (o_k - y_k)^2, a sum over the outputs (not a mean, unlike
@@ -124,7 +127,7 @@ def _sum_of_squares(pred, target, what):
 
 
 @named_loss
-def binary_cross_entropy(p, y):
+def binary_cross_entropy(p: Value, y: float) -> Value:
     """-(y log p + (1 - y) log(1 - p)), for a probability p in (0, 1) and y in [0, 1].
     Nodes: log(p), 1-p, log(1-p), y·log(p), (1-y)·log(1-p), their sum loglik, loss = -loglik;
     where y is 1 (or 0), only the log(p) (or 1-p and log(1-p)) term is made.
@@ -140,7 +143,7 @@ def binary_cross_entropy(p, y):
 
 
 @named_loss
-def binary_cross_entropy_with_logits(z, y):
+def binary_cross_entropy_with_logits(z: Value, y: float) -> Value:
     """binary_cross_entropy(sigmoid(z), y), computed stably:
     max(z, 0) - z y + log(1 + exp(-|z|)); its gradient is sigmoid(z) - y.
     For z >= 0: z - z y + log(1 + exp(-z)), nodes z·y, z-z·y, -z, exp(-z), 1+exp(-z),
@@ -165,7 +168,7 @@ def _softplus(u, name):
     return autolabel(autolabel(1 + e, _name('1+exp(%s)', name)).log(), _name('log(1+exp(%s))', name))
 
 
-def softmax(values):
+def softmax(values: Sequence[Value]) -> list:
     """exp(v_i - m) / sum_j exp(v_j - m), with m = max v: the same value, and no overflow.
     On lanes, m is each sample's own maximum. Nodes: v1-m, exp(v1-m), ..., their running
     sums Σexp[1..k] up to Σexp, and the results p1, p2, ..."""
@@ -191,7 +194,7 @@ def _running_sum(terms, name):
 
 
 @named_loss
-def cross_entropy(logits, target_index):
+def cross_entropy(logits: Sequence[Value], target_index: int) -> Value:
     """-log softmax(logits)[target] = m + log sum_j exp(l_j - m) - l_target, with m = max l.
     Nodes: l1-m, exp(l1-m), ..., their running sums Σexp[1..k] up to Σexp, log(Σexp),
     logsumexp = log(Σexp) + m, loss = logsumexp - l_target (on lanes, Σexp and l_y = l_target
@@ -244,7 +247,7 @@ def _cross_entropy_lanes(logits, targets):
 
 
 @named_loss
-def hinge(score, y):
+def hinge(score: Value, y: int) -> Value:
     """max(0, 1 - y score) for a label y in {-1, +1} (micrograd's SVM loss).
     Nodes: margin = score · y, 1-margin, loss = relu(1-margin)."""
     if _is_lanes(score):
@@ -339,7 +342,7 @@ cross_entropy.check_target = _check_index
 # (With -1/+1 labels class 1 is output > 0, and with several outputs the largest: the
 # Trainer's predict_class.) A loss of your own that takes logits sets class_threshold = 0.
 
-def class_threshold(loss):
+def class_threshold(loss: Callable[..., Value]) -> object:
     """where class 1 begins for one output under `loss`: its class_threshold, else 1/2."""
     return getattr(loss, 'class_threshold', HALF)
 

@@ -4,11 +4,15 @@ Parameters are found by walking the module's attributes in the order they were
 set: a Value is a parameter, a Module is walked into, and so is a list of either.
 No registration and no __getattr__ magic: a typo is an AttributeError.
 """
+from __future__ import annotations
+
 import json
 import math
+import os
 import re
 import sys
 from fractions import Fraction
+from typing import Dict, List, Tuple, Union
 
 from autograd import Value
 from autograd.files import write_atomic
@@ -31,18 +35,18 @@ READ_CHUNK = 2 ** 20            # load() reads and counts this many bytes at a t
 
 class Module:
 
-    def named_parameters(self, prefix=''):
+    def named_parameters(self, prefix: str = '') -> List[Tuple[str, Value]]:
         """[(dotted name, Value)] in a stable order, e.g. 'layers.0.neurons.1.w.0'.
         A Value found at several places (a shared parameter: layer.neurons[1].b =
         layer.neurons[0].b) is listed once, at its first place, as PyTorch lists it."""
         return _first_places(self._walk(prefix, False))
 
-    def drawn_parameters(self, prefix=''):
+    def drawn_parameters(self, prefix: str = '') -> List[Tuple[str, Value]]:
         """[(name, Value)] as named_parameters() lists them, each named as drawings and
         messages name it: 'layers.0.neurons.2.w.1' is L1.n3.w2 (see label_parameters)."""
         return _first_places(self._walk(prefix, True))
 
-    def ties(self, drawn=False):
+    def ties(self, drawn: bool = False) -> Dict[str, str]:
         """{name: name of its first place} for every place that holds a parameter already
         found earlier (a shared parameter), in dotted names (drawn: as drawings name
         them, {'L1.n2.b': 'L1.n1.b'}); {} for a model without ties."""
@@ -65,7 +69,7 @@ class Module:
 
     short_names = {}   # attribute -> the short name drawings use (MLP: layers -> L)
 
-    def label_parameters(self, prefix=''):
+    def label_parameters(self, prefix: str = '') -> Module:
         """Name every parameter after its place in the model, short enough for a box:
         attributes by their short names, list positions counted from 1 and joined on,
         so 'layers.0.neurons.2.w.1' is drawn as L1.n3.w2 (layer 1, neuron 3, weight 2)
@@ -79,19 +83,19 @@ class Module:
             autolabel(p, ParamName(name))
         return self
 
-    def parameters(self):
+    def parameters(self) -> List[Value]:
         return [p for _, p in self.named_parameters()]
 
-    def zero_grad(self):
+    def zero_grad(self) -> None:
         for p in self.parameters():
             p.grad = 0
 
-    def state_dict(self):
+    def state_dict(self) -> Dict[str, object]:
         """{name: number}, the parameters' values; a shared parameter once, at its first
         place (named_parameters). save() writes the ties beside them (see there)."""
         return {name: p.data for name, p in self.named_parameters()}
 
-    def load_state_dict(self, state):
+    def load_state_dict(self, state: Dict[str, object]) -> None:
         """Set every parameter from `state`. Everything is checked first: on any error
         (a missing or unknown name, a count that differs, a value that is not a finite
         number) a ValueError says what, and the model is left exactly as it was.
@@ -121,7 +125,7 @@ class Module:
         for name, p in named:
             p.data = values[name]
 
-    def save(self, path):
+    def save(self, path: Union[str, os.PathLike]) -> None:
         """Write the parameters to `path` as JSON (Fractions kept exact).
 
         The file is replaced atomically (written to a temporary file beside it, then
@@ -145,7 +149,7 @@ class Module:
         text = json.dumps(body, indent=1, allow_nan=False)
         write_atomic(path, text)
 
-    def load(self, path):
+    def load(self, path: Union[str, os.PathLike]) -> Module:
         """Load parameters saved by save() into this model, in place.
 
         A missing, truncated or corrupted file, or one for another model, raises
@@ -214,10 +218,10 @@ class Module:
             raise ValueError("load %s: %s" % (path, str(e).replace("load_state_dict: ", "", 1))) from None
         return self
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "%s(%s)" % (type(self).__name__, self.describe())
 
-    def describe(self):
+    def describe(self) -> str:
         return "%d parameters" % len(self.parameters())
 
 

@@ -6,7 +6,10 @@ non-numeric one is a ValueError naming the optimizer, the argument and the value
 load_state_dict() copy what step() changes besides the weights, so that the
 Trainer can undo a step that went wrong.
 """
+from __future__ import annotations
+
 import math
+from typing import Iterable, Tuple
 
 from autograd import Value
 from autograd.value import as_number
@@ -38,7 +41,7 @@ class Optimizer:
     its places) is kept once, at its first place, and stepped once: backward() has
     already summed its gradient over every place it is used."""
 
-    def __init__(self, params, lr):
+    def __init__(self, params: Iterable[Value], lr: float) -> None:
         params = list(params)
         name = type(self).__name__
         for i, p in enumerate(params):
@@ -48,15 +51,15 @@ class Optimizer:
         self.params = [p for p in params if not (id(p) in seen or seen.add(id(p)))]
         self.lr = hyperparameter(name, 'lr', lr, 'positive')
 
-    def zero_grad(self):
+    def zero_grad(self) -> None:
         for p in self.params:
             p.grad = 0
 
-    def state_dict(self):
+    def state_dict(self) -> dict:
         """a copy of the running state step() keeps besides the weights ({} here)."""
         return {}
 
-    def load_state_dict(self, state):
+    def load_state_dict(self, state: dict) -> None:
         """put back a state_dict() taken earlier."""
 
 
@@ -64,13 +67,13 @@ class SGD(Optimizer):
     """p -= lr * v, with v = momentum * v + (grad + weight_decay * p), as in PyTorch.
     With a Fraction lr and exact gradients the weights stay exact."""
 
-    def __init__(self, params, lr, momentum=0.0, weight_decay=0.0):
+    def __init__(self, params: Iterable[Value], lr: float, momentum: float = 0.0, weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
         self.momentum = hyperparameter('SGD', 'momentum', momentum, 'non-negative')
         self.weight_decay = hyperparameter('SGD', 'weight_decay', weight_decay, 'non-negative')
         self.velocity = [0] * len(self.params)
 
-    def step(self):
+    def step(self) -> None:
         lr, decay, momentum, velocity = self.lr, self.weight_decay, self.momentum, self.velocity
         if not (decay or momentum):          # plain SGD: p -= lr * grad
             for p in self.params:
@@ -82,11 +85,11 @@ class SGD(Optimizer):
                 g = velocity[i] = momentum * velocity[i] + g
             p.data = p.data - lr * g
 
-    def state_dict(self):
+    def state_dict(self) -> dict:
         """{'velocity': [v per parameter]}, copied."""
         return {'velocity': list(self.velocity)}
 
-    def load_state_dict(self, state):
+    def load_state_dict(self, state: dict) -> None:
         self.velocity = list(state['velocity'])
 
 
@@ -95,7 +98,8 @@ class Adam(Optimizer):
     p -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps), as in PyTorch.
     0 <= b1, b2 < 1 and eps >= 0, as PyTorch requires."""
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+    def __init__(self, params: Iterable[Value], lr: float = 1e-3, betas: Tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8) -> None:
         super().__init__(params, lr)
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError("Adam: betas must be a pair (b1, b2), got %r" % (betas,))
@@ -105,7 +109,7 @@ class Adam(Optimizer):
         self.v = [0.0] * len(self.params)
         self.t = 0
 
-    def step(self):
+    def step(self) -> None:
         self.t += 1
         c1, c2 = 1 - self.b1 ** self.t, 1 - self.b2 ** self.t
         for i, p in enumerate(self.params):
@@ -114,9 +118,9 @@ class Adam(Optimizer):
             self.v[i] = self.b2 * self.v[i] + (1 - self.b2) * g * g
             p.data = p.data - self.lr * (self.m[i] / c1) / (math.sqrt(self.v[i] / c2) + self.eps)
 
-    def state_dict(self):
+    def state_dict(self) -> dict:
         """{'m': [...], 'v': [...], 't': steps taken}, copied."""
         return {'m': list(self.m), 'v': list(self.v), 't': self.t}
 
-    def load_state_dict(self, state):
+    def load_state_dict(self, state: dict) -> None:
         self.m, self.v, self.t = list(state['m']), list(state['v']), state['t']

@@ -10,12 +10,18 @@ model's forward pass, o = act_L(W^L ... act_1(W^1 x + b^1) ... + b^L).
 
 Everything returned is JSON-ready: floats, ints, strings, lists, None.
 """
+from __future__ import annotations
+
 import math
 import os
+from typing import Callable, Optional, Sequence
+
+from autograd import Value
 
 from .layers import MLP, Layer, Neuron
 from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, class_threshold, cross_entropy,
                      half_squared_error, hinge, squared_error)
+from .module import Module
 from .matrix import LOSSES as MATRIX_LOSSES, MatrixModeError, Plan, sigmoid
 from .optim import SGD
 from .trainer import MODES, Trainer, _class_labels, predict_class
@@ -42,7 +48,8 @@ LANE_LOSSES = (half_squared_error, squared_error, binary_cross_entropy, binary_c
                hinge, cross_entropy)
 
 
-def record(model, loss, X, Y, optimizer=None, epochs=1, batch_size=None, seed=0, mode=None):
+def record(model: Module, loss: Callable[..., Value], X: Sequence, Y: Sequence, optimizer: Optional[object] = None,
+           epochs: int = 1, batch_size: Optional[int] = None, seed: int = 0, mode: Optional[str] = None) -> dict:
     """Train `model` (an nn.Neuron, Layer or MLP) on (X, Y) for `epochs` epochs with
     nn.Trainer, and return what the training did, epoch by epoch:
 
@@ -264,7 +271,7 @@ def _activation(name, z):
 
 
 # ------------------------------------------------------------------ the page's side
-def script():
+def script() -> str:
     """static/timeline.js, for a page to inline: window.Timeline.mount(container, data, onEpoch)."""
     with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'static', 'timeline.js'),
               encoding='utf-8') as f:

@@ -31,6 +31,8 @@ optimizer's step and the zero_grad() after it. Whatever else writes .grad takes 
 with it, backward() in another thread and a Stepper's moves, so the gradients a step
 applies are its own: a view or a stepper in another thread never changes what fit learns.
 """
+from __future__ import annotations
+
 import gc
 import html
 import math
@@ -41,7 +43,7 @@ import sys
 from dataclasses import dataclass, field
 from fractions import Fraction
 from operator import attrgetter
-from typing import List
+from typing import Callable, List, Optional, Sequence
 
 from autograd import Value, is_grad_enabled, no_grad
 from autograd.backward import grad_lock
@@ -51,6 +53,7 @@ from autograd.value import as_number
 from .losses import HALF, LOSS, class_threshold
 
 from .layers import MLP, Layer, Neuron, model_width
+from .module import Module
 from . import matrix
 from .plot import curve_svg
 
@@ -79,7 +82,7 @@ class History:
     step_loss: List = field(default_factory=list)
     epoch_accuracy: List = field(default_factory=list)
 
-    def summary(self, arrow='->'):
+    def summary(self, arrow: str = '->') -> str:
         """one line: epochs and steps, the first and last epoch's loss, the last epoch's accuracy."""
         if not self.epoch_loss:
             return "0 epochs (%d steps)" % len(self.step_loss)
@@ -90,7 +93,7 @@ class History:
             text += ", accuracy %s" % _short(self.epoch_accuracy[-1])
         return text
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "History(%s)" % self.summary()
 
     def _repr_html_(self):
@@ -125,8 +128,8 @@ class Trainer:
     Each epoch draws a seeded permutation of the samples (shuffle=True).
     """
 
-    def __init__(self, model, loss, optimizer, batch_size=None, shuffle=True, seed=0, mode='accumulate',
-                 pause_gc=True):
+    def __init__(self, model: Module, loss: Callable[..., Value], optimizer: object, batch_size: Optional[int] = None,
+                 shuffle: bool = True, seed: int = 0, mode: str = 'accumulate', pause_gc: bool = True) -> None:
         if batch_size is not None:
             batch_size = _count("Trainer: batch_size must be None or", batch_size, 1)
         if mode not in MODES:
@@ -142,7 +145,8 @@ class Trainer:
         self._lanes_X = self._lanes_Y = None      # lanes: fit's X and Y as arrays (see fit)
 
     # ------------------------------------------------------------------ training
-    def fit(self, X, Y, epochs=1, callback=None, progress=True):
+    def fit(self, X: Sequence, Y: Sequence, epochs: int = 1, callback: Optional[Callable[[Step], object]] = None,
+            progress: bool = True) -> History:
         """Train for `epochs` passes over (X, Y); returns a History.
 
         All input is checked before any weight changes. A nan or inf loss, gradient,
@@ -301,11 +305,11 @@ class Trainer:
 
     # ------------------------------------------------------------------ the matrix mode's last batch
     @property
-    def last_batch(self):
+    def last_batch(self) -> object:
         """mode='matrix': the last batch's H, Z, DZ, DW, Db (a matrix.LastBatch), or None."""
         return self._matrix.last if self._matrix is not None else None
 
-    def sample_graph(self, j, fused=None):
+    def sample_graph(self, j: int, fused: Optional[bool] = None) -> object:
         """mode='matrix': sample j (0-based) of the last batch rebuilt as a scalar graph of
         Loss^learning = loss_j / n, weights as before the step (a matrix.SampleGraph).
         Its neurons are built as the model builds them (z = w . x + b one dot node, by
@@ -350,7 +354,7 @@ class Trainer:
         return outputs, sum(per_loss), losses
 
     # ------------------------------------------------------------------ evaluation
-    def evaluate(self, X, Y):
+    def evaluate(self, X: Sequence, Y: Sequence) -> float:
         """{'loss': mean loss, 'accuracy': fraction right (class-label targets only)}, recording no graph."""
         X, Y = self._check_data(X, Y, 'evaluate')
         with no_grad():
@@ -360,7 +364,7 @@ class Trainer:
             result['accuracy'] = self.accuracy(X, Y)
         return result
 
-    def accuracy(self, X, Y):
+    def accuracy(self, X: Sequence, Y: Sequence) -> float:
         """the fraction of samples whose predicted class is the target: argmax for
         several outputs; for one output, > 0 for -1/+1 labels, and for 0/1 labels
         >= the loss's class threshold (losses.class_threshold): 0.5 for a probability

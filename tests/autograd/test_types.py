@@ -1,4 +1,4 @@
-"""Type hints on the public API of autograd (PEP 561: the package ships py.typed): every
+"""Type hints on the public API of autograd and nn (PEP 561: the package ships py.typed): every
 public function and method names the type of each parameter and of its result, and the
 hints resolve (typing.get_type_hints), so that an editor or mypy can read them."""
 import inspect
@@ -16,14 +16,21 @@ EXEMPT = {'_repr_mimebundle_', '_repr_html_', '_repr_latex_'}
 
 
 def public_callables():
-    """(name, function) for every function in autograd.__all__ and every public method or
-    operator of Value and Stepper (properties by their getter)."""
+    """(name, function) for every function in autograd.__all__ and nn.__all__ (and nn.data's,
+    nn.timeline.record), and every public method or operator of Value, Stepper and nn's classes
+    (properties by their getter)."""
+    import nn
+    from nn import timeline
     found = []
-    for name in autograd.__all__:
-        obj = getattr(autograd, name)
-        if inspect.isfunction(obj):
-            found.append((name, obj))
-    for cls in (Value, Stepper):
+    for module in (autograd, nn):
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if inspect.isfunction(obj):
+                found.append((name, obj))
+    for name in ('moons', 'circles', 'xor', 'blobs', 'seed_dataset', 'load_csv'):
+        found.append(('data.' + name, getattr(nn.data, name)))
+    found.append(('timeline.record', timeline.record))
+    for cls in (Value, Stepper, nn.Module, nn.Neuron, nn.Layer, nn.MLP, nn.SGD, nn.Adam, nn.Trainer, nn.History):
         for klass in cls.__mro__[:-1]:
             for name, attr in vars(klass).items():
                 if name in EXEMPT or (name.startswith('_') and not (name.startswith('__') and name.endswith('__'))):
@@ -43,7 +50,8 @@ def missing_hints(function):
     # names imported only for type checkers (under TYPE_CHECKING, to keep import circles and
     # the optional graphviz out of the modules) are given here, as a type checker would see them
     import graphviz
-    hints = typing.get_type_hints(function, localns={'Value': Value, 'graphviz': graphviz})   # raises on an unknown name
+    import torch
+    hints = typing.get_type_hints(function, localns={'Value': Value, 'graphviz': graphviz, 'torch': torch})   # raises on an unknown name
     signature = inspect.signature(function)
     missing = [p.name for p in signature.parameters.values()
                if p.name not in ('self', 'cls') and p.name not in hints]
@@ -62,7 +70,9 @@ def test_the_check_can_fail_and_covers_the_api():
     names = {name for name, _ in public_callables()}
     assert {'Value.__add__', 'Value.relu', 'Value.backward', 'Value.op', 'dot', 'backward',
             'grad', 'step', 'Stepper.next', 'Stepper.prev', 'Stepper.explore', 'explore', 'to_dot', 'draw',
-            'trace', 'tree', 'gradcheck', 'no_grad'} <= names
+            'trace', 'tree', 'gradcheck', 'no_grad', 'MLP.__init__', 'MLP.__call__', 'Module.parameters',
+            'Module.save', 'SGD.step', 'Trainer.fit', 'half_squared_error', 'layer_view', 'lesson', 'to_torch',
+            'data.moons', 'timeline.record'} <= names
 
 
 def test_the_packages_ship_py_typed():
