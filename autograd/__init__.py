@@ -26,8 +26,8 @@ __all__ = ['Value', 'dot', 'backward', 'topological_order', 'graph_nodes', 'grad
 __version__ = '0.2.0'           # pyproject.toml reads it; CHANGELOG.md says what each version brought
 
 LAZY = ('Lanes', 'LaneSum', 'ConstantLanes')     # lanes.py needs numpy, an optional extra
-# listed where numpy is installed (find_spec looks without importing it), so that
-# `from autograd import *` gives Lanes there and still works without numpy
+
+
 def _have_numpy():
     try:
         return find_spec('numpy') is not None
@@ -35,6 +35,8 @@ def _have_numpy():
         return False
 
 
+# listed where numpy is installed (find_spec looks without importing it), so that
+# `from autograd import *` gives Lanes there and still works without numpy
 if _have_numpy():
     __all__ += list(LAZY)
 
