@@ -9,8 +9,9 @@ import pytest
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 
+from tests.chromium import browser, open_page  # noqa: E402,F401 - the fixture
+
 ROOT = os.path.dirname(os.path.abspath(__file__ + '/..'))
-CHROMIUM = shutil.which('chromium') or shutil.which('chromium-browser')
 needs_dot = pytest.mark.skipif(shutil.which('dot') is None, reason="the Graphviz dot program is not installed")
 
 CELLS = [
@@ -91,44 +92,40 @@ def test_a_long_fit_shows_a_progress_bar_and_a_short_one_none(executed):
     assert executed.cells[5].outputs == []
 
 
-@needs_dot
-@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
-def test_the_exported_notebook_shows_equation_and_picture_in_chromium(executed, tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api")
+def exported_page(browser, executed, tmp_path, width, height):
+    """the executed notebook exported to HTML (nbconvert) and opened in Chromium, offline: the
+    template's CDN scripts are refused at once instead of waited for; (page, page errors)."""
     from nbconvert import HTMLExporter
     body, _ = HTMLExporter().from_notebook_node(executed)
     page_path = tmp_path / 'notebook.html'
     page_path.write_text(body, encoding='utf-8')
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=['--no-sandbox', '--disable-gpu'])
-        try:
-            page = browser.new_page(viewport={'width': 1100, 'height': 900})
-            # offline: the template's CDN scripts are refused at once instead of waited for
-            page.route('**/*', lambda route: route.continue_() if route.request.url.startswith('file:')
-                       else route.abort())
-            page.goto('file://%s' % page_path)
-            equation = page.locator('math.step').first
-            assert equation.is_visible()
-            box = equation.bounding_box()
-            assert box['height'] >= 20 and box['width'] >= 200            # typeset, not squeezed
-            assert 'local' in equation.text_content()
-            graph = page.locator('.autograd-drawing > svg').first
-            assert graph.is_visible()
-            # the drawing's text is drawn at a size a person reads (a small graph is not squeezed much)
-            heights = graph.evaluate('svg => Array.from(svg.querySelectorAll("text")).map(e => e.getBoundingClientRect().height)')
-            frame = page.frame_locator('iframe').first               # the Stepper's explorer, at its step
-            assert frame.locator('#counter').inner_text() == 'step 2 of 5'
-            assert frame.locator('#graph').is_visible() and 't1.grad +=' in frame.locator('#eqtext').inner_text()
-            page.screenshot(path=str(tmp_path / 'notebook.png'), full_page=True)
-            keep = os.environ.get('SCREENSHOT_DIR')
-            if keep:
-                shutil.copy(tmp_path / 'notebook.png', os.path.join(keep, 'notebook.png'))
-            assert heights and min(h for h in heights if h > 0) >= 9, heights
-            keep = os.environ.get('SCREENSHOT_DIR')
-            if keep:
-                shutil.copy(tmp_path / 'notebook.png', os.path.join(keep, 'notebook.png'))
-        finally:
-            browser.close()
+    page, _, errors = open_page(browser, str(page_path), width, height)
+    return page, errors
+
+
+@needs_dot
+def test_the_exported_notebook_shows_equation_and_picture_in_chromium(browser, executed, tmp_path):  # noqa: F811
+    page, _ = exported_page(browser, executed, tmp_path, 1100, 900)
+    try:
+        equation = page.locator('math.step').first
+        assert equation.is_visible()
+        box = equation.bounding_box()
+        assert box['height'] >= 20 and box['width'] >= 200            # typeset, not squeezed
+        assert 'local' in equation.text_content()
+        graph = page.locator('.autograd-drawing > svg').first
+        assert graph.is_visible()
+        # the drawing's text is drawn at a size a person reads (a small graph is not squeezed much)
+        heights = graph.evaluate('svg => Array.from(svg.querySelectorAll("text")).map(e => e.getBoundingClientRect().height)')
+        frame = page.frame_locator('iframe').first               # the Stepper's explorer, at its step
+        assert frame.locator('#counter').inner_text() == 'step 2 of 5'
+        assert frame.locator('#graph').is_visible() and 't1.grad +=' in frame.locator('#eqtext').inner_text()
+        page.screenshot(path=str(tmp_path / 'notebook.png'), full_page=True)
+        keep = os.environ.get('SCREENSHOT_DIR')
+        if keep:
+            shutil.copy(tmp_path / 'notebook.png', os.path.join(keep, 'notebook.png'))
+        assert heights and min(h for h in heights if h > 0) >= 9, heights
+    finally:
+        page.close()
 
 
 def test_history_shows_its_curves_and_one_line(executed):
@@ -167,67 +164,55 @@ MEASURE = """() => Array.from(document.querySelectorAll('.jp-OutputArea-output')
 
 
 @needs_dot
-@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
 @pytest.mark.parametrize('width, height', [(1280, 800), (1024, 768)])
-def test_in_chromium_every_drawing_fits_its_cell_and_fills_its_box(executed, tmp_path, width, height):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    from nbconvert import HTMLExporter
-    body, _ = HTMLExporter().from_notebook_node(executed)
-    page_path = tmp_path / 'notebook.html'
-    page_path.write_text(body, encoding='utf-8')
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=['--no-sandbox', '--disable-gpu'])
-        try:
-            page = browser.new_page(viewport={'width': width, 'height': height})
-            errors = []
-            page.on('pageerror', lambda e: errors.append(str(e)))
-            page.route('**/*', lambda route: route.continue_() if route.request.url.startswith('file:')
-                       else route.abort())
-            page.goto('file://%s' % page_path)
-            areas = page.evaluate(MEASURE)
-            assert len(areas) >= 10
-            pictures = 0
-            for area in areas:
-                for picture in area['pictures']:
-                    pictures += 1
-                    # never wider than the cell, nor sticking out of it
-                    assert picture['width'] <= area['width'] + 0.5, (width, area['index'], picture)
-                    assert picture['left'] + picture['width'] <= area['left'] + area['width'] + 0.5, picture
-                    box = picture['drawn']
-                    if box is not None:          # dot's drawing: what is drawn fills its box (dot's margin aside)
-                        margins = [box['left'] - picture['left'], box['top'] - picture['top'],
-                                   picture['left'] + picture['width'] - box['right'],
-                                   picture['top'] + picture['height'] - box['bottom']]
-                        assert max(margins) <= BLANK, (width, area['index'], margins, picture)
-            assert pictures >= 7         # five drawings, the explorer's frame, History
-            # the first example: whole at the cell's width, its natural size one click away
-            first = page.locator('.autograd-drawing', has_text='data 10.0').first
-            fitted_svg = first.locator(':scope > svg')
-            area_width = page.evaluate("e => e.closest('.jp-OutputArea-output').getBoundingClientRect().width",
-                                       first.element_handle())
-            natural = float(re.search(r'max-width:(\d+)px', fitted_svg.get_attribute('style')).group(1))
-            assert natural > area_width            # too wide for the cell at this size: scaled down to its width
-            assert fitted_svg.bounding_box()['width'] == pytest.approx(first.bounding_box()['width'], abs=0.5)
-            assert 'L' in fitted_svg.text_content() and 'tanh' in fitted_svg.text_content()     # the root is in it
-            first.locator('summary').click()
-            scroller = first.locator('details > div')
-            sizes = page.evaluate("e => [e.clientWidth, e.scrollWidth, e.getBoundingClientRect().width]",
-                                  scroller.element_handle())
-            assert sizes[2] <= area_width + 0.5 and sizes[1] == pytest.approx(natural, abs=1) and sizes[1] > sizes[0]
-            page.screenshot(path=str(tmp_path / 'opened.png'))
-            first.locator('summary').click()
-            # History is a picture, with its line under it
-            history = page.locator('.history').first
-            assert history.locator('svg').is_visible() and history.locator('svg polyline.loss').count() == 1
-            assert history.locator('svg').bounding_box()['width'] <= area_width + 0.5
-            assert 'History: 20 epochs' in history.inner_text()
-            assert page.locator('math.step.forward').first.is_visible()
-            shot = tmp_path / ('notebook-%dx%d.png' % (width, height))
-            page.screenshot(path=str(shot), full_page=True)
-            keep = os.environ.get('SCREENSHOT_DIR')
-            if keep:
-                shutil.copy(shot, os.path.join(keep, shot.name))
-                shutil.copy(tmp_path / 'opened.png', os.path.join(keep, 'natural-size-%dx%d.png' % (width, height)))
-            assert errors == [] or all('require' in e or 'MathJax' in e for e in errors), errors
-        finally:
-            browser.close()
+def test_in_chromium_every_drawing_fits_its_cell_and_fills_its_box(browser, executed, tmp_path,  # noqa: F811
+                                                                   width, height):
+    page, errors = exported_page(browser, executed, tmp_path, width, height)
+    try:
+        areas = page.evaluate(MEASURE)
+        assert len(areas) >= 10
+        pictures = 0
+        for area in areas:
+            for picture in area['pictures']:
+                pictures += 1
+                # never wider than the cell, nor sticking out of it
+                assert picture['width'] <= area['width'] + 0.5, (width, area['index'], picture)
+                assert picture['left'] + picture['width'] <= area['left'] + area['width'] + 0.5, picture
+                box = picture['drawn']
+                if box is not None:          # dot's drawing: what is drawn fills its box (dot's margin aside)
+                    margins = [box['left'] - picture['left'], box['top'] - picture['top'],
+                               picture['left'] + picture['width'] - box['right'],
+                               picture['top'] + picture['height'] - box['bottom']]
+                    assert max(margins) <= BLANK, (width, area['index'], margins, picture)
+        assert pictures >= 7         # five drawings, the explorer's frame, History
+        # the first example: whole at the cell's width, its natural size one click away
+        first = page.locator('.autograd-drawing', has_text='data 10.0').first
+        fitted_svg = first.locator(':scope > svg')
+        area_width = page.evaluate("e => e.closest('.jp-OutputArea-output').getBoundingClientRect().width",
+                                   first.element_handle())
+        natural = float(re.search(r'max-width:(\d+)px', fitted_svg.get_attribute('style')).group(1))
+        assert natural > area_width            # too wide for the cell at this size: scaled down to its width
+        assert fitted_svg.bounding_box()['width'] == pytest.approx(first.bounding_box()['width'], abs=0.5)
+        assert 'L' in fitted_svg.text_content() and 'tanh' in fitted_svg.text_content()     # the root is in it
+        first.locator('summary').click()
+        scroller = first.locator('details > div')
+        sizes = page.evaluate("e => [e.clientWidth, e.scrollWidth, e.getBoundingClientRect().width]",
+                              scroller.element_handle())
+        assert sizes[2] <= area_width + 0.5 and sizes[1] == pytest.approx(natural, abs=1) and sizes[1] > sizes[0]
+        page.screenshot(path=str(tmp_path / 'opened.png'))
+        first.locator('summary').click()
+        # History is a picture, with its line under it
+        history = page.locator('.history').first
+        assert history.locator('svg').is_visible() and history.locator('svg polyline.loss').count() == 1
+        assert history.locator('svg').bounding_box()['width'] <= area_width + 0.5
+        assert 'History: 20 epochs' in history.inner_text()
+        assert page.locator('math.step.forward').first.is_visible()
+        shot = tmp_path / ('notebook-%dx%d.png' % (width, height))
+        page.screenshot(path=str(shot), full_page=True)
+        keep = os.environ.get('SCREENSHOT_DIR')
+        if keep:
+            shutil.copy(shot, os.path.join(keep, shot.name))
+            shutil.copy(tmp_path / 'opened.png', os.path.join(keep, 'natural-size-%dx%d.png' % (width, height)))
+        assert errors == [] or all('require' in e or 'MathJax' in e for e in errors), errors
+    finally:
+        page.close()
