@@ -93,14 +93,15 @@ def printable(text):
 
 # ------------------------------------------------------------------ names
 
-def evaluation_order(root):
+def evaluation_order(root, parents=parents_of):
     """Every node of root's graph, each after its inputs, first input before second:
     the order in which Python evaluated the expression (a node keeps no creation
-    counter: that would cost memory on every node). Iterative, so any depth works."""
+    counter: that would cost memory on every node). Iterative, so any depth works.
+    parents: a node's inputs (benchmarks/layout_shapes.py walks its own stand-in nodes)."""
     order, seen, stack = [], {root}, [root]
     while stack:
         node = stack[-1]
-        for parent in parents_of(node):
+        for parent in parents(node):
             if parent not in seen:
                 seen.add(parent)
                 stack.append(parent)

@@ -49,7 +49,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import nn  # noqa: E402
 from autograd import Value, record_scopes  # noqa: E402
-from autograd.notation import fmt  # noqa: E402
+from autograd.notation import evaluation_order, fmt  # noqa: E402
 from autograd.render import KINDS, LAYOUT, _escape, _grouped, _legend, dot_layout, layout_cost, layout_shape  # noqa: E402
 
 
@@ -96,27 +96,13 @@ def fused_mlp(nin, widths, seed=0, x=(0.5, -1.0), target=1.0):
     o = acts[0]
     d = Node('t1', 'result', o.data - target, '-', [(o, 1), (target, None)])
     loss = Node('loss', 'result', d.data ** 2, '**', [(d, 2 * d.data), (2, None)])
-    order = _evaluation_order(loss)
+    order = evaluation_order(loss, parents=Node.parents)
     loss.grad = 1.0
     for node in reversed(order):
         for parent, local in node.inputs:
             if isinstance(parent, Node):
                 parent.grad += local * node.grad
     return loss, order
-
-
-def _evaluation_order(root):
-    order, seen, stack = [], {root}, [root]
-    while stack:
-        node = stack[-1]
-        for parent in node.parents():
-            if parent not in seen:
-                seen.add(parent)
-                stack.append(parent)
-                break
-        else:
-            order.append(stack.pop())
-    return order
 
 
 def fused_dot(order, clusters=True, rankdir='LR', graph_attrs=''):
