@@ -1,6 +1,8 @@
 """Small named datasets, seeded and reproducible, with no scikit-learn; and CSV loading.
 
 Each generator returns (X, y): X a list of (x0, x1) float pairs, y a list of int labels.
+digits() is the one real dataset: scikit-learn's bundled 8x8 handwritten digits (no download),
+as numpy arrays, split into training and test samples.
 """
 import csv
 import math
@@ -74,6 +76,31 @@ def seed_dataset() -> Dataset:
     X = [(100, 2000, 100), (200, 0, 0), (0, 2000, 3000)]
     y = [0, 1, 1]
     return X, y
+
+
+def digits(test_size: int = 360, seed: int = 0):
+    """scikit-learn's 8x8 handwritten digits, 1,797 images of 64 pixels, labels 0..9, as
+    (X_train, y_train, X_test, y_test): numpy arrays, X float64 of shape (n, 64) with the
+    pixels scaled from 0..16 to 0..1 (x / 16), y int64. The last `test_size` samples of a
+    seeded permutation are the test set (the default 360 leaves 1,437 to train on).
+    Row r of X is image r's pixels row by row: X[r].reshape(8, 8) draws it.
+    Needs scikit-learn and numpy (pip install scikit-learn)."""
+    try:
+        import numpy as np
+        from sklearn.datasets import load_digits
+    except ImportError:
+        raise ImportError("nn.data.digits needs scikit-learn, which bundles the digits: pip install scikit-learn "
+                          "(in the clone, pip install -e '.[demos]')") from None
+    bunch = load_digits()
+    n = len(bunch.target)
+    test_size = int(test_size)
+    if not 0 < test_size < n:
+        raise ValueError("digits: test_size must be between 1 and %d, got %r" % (n - 1, test_size))
+    order = np.random.default_rng(seed).permutation(n)
+    X = bunch.data.astype(np.float64) / 16.0        # the pixels are ints 0..16
+    y = bunch.target.astype(np.int64)
+    train, test = order[:n - test_size], order[n - test_size:]
+    return X[train], y[train], X[test], y[test]
 
 
 def load_csv(path: Union[str, os.PathLike], target: Union[str, int] = 'last',

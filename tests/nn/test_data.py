@@ -50,3 +50,23 @@ def test_load_csv_errors_name_the_line_and_column(tmp_path, text, words):
     with pytest.raises(ValueError) as e:
         data.load_csv(p)
     assert words in str(e.value)
+
+
+def test_digits_is_sklearns_split_and_scaled():
+    import numpy as np
+    from sklearn.datasets import load_digits
+    Xtr, ytr, Xte, yte = data.digits()
+    assert Xtr.shape == (1437, 64) and Xte.shape == (360, 64) and ytr.shape == (1437,) and yte.shape == (360,)
+    assert Xtr.dtype == np.float64 and ytr.dtype.kind == 'i'
+    bunch = load_digits()
+    # every image is one of sklearn's, pixels / 16, with its own label, and each appears once
+    rows = {tuple(r): t for r, t in zip((bunch.data / 16).tolist(), bunch.target.tolist())}
+    seen = [tuple(r) for r in np.vstack([Xtr, Xte]).tolist()]
+    assert all(rows[r] == t for r, t in zip(seen, ytr.tolist() + yte.tolist()))
+    assert sorted(np.vstack([Xtr, Xte]).sum(axis=1).tolist()) == sorted((bunch.data / 16).sum(axis=1).tolist())
+    assert set(ytr.tolist()) == set(range(10)) == set(yte.tolist())
+    again = data.digits()
+    assert all((a == b).all() for a, b in zip(again, (Xtr, ytr, Xte, yte)))       # seeded
+    assert not (data.digits(seed=1)[1] == ytr).all()
+    with pytest.raises(ValueError, match="test_size"):
+        data.digits(test_size=0)
