@@ -21,12 +21,20 @@ Nothing is lost for seeing: the last batch is kept (LastBatch: the weights befor
 its step, H, Z, DZ per layer), and sample_graph(j) rebuilds its j-th sample as a
 scalar graph that draw, step and explore work on.
 
+During a fit with SGD or Adam the weights, the optimizer's state and the gradients of
+parameters the optimizer leaves alone are kept as float64 arrays (Kept), and a step replaces
+them with one assignment: a step that fails, or a KeyboardInterrupt, leaves the last whole
+step. They are written back into the Values (write_back) when the fit ends, however it
+ends, and before fit's callback runs; the Values hold the weights of the fit's start until
+then. Another optimizer reads and writes the Values at every step.
+
 numpy is imported only here, and only when a matrix-mode Trainer is made.
 """
 import copy
 import math
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 from fractions import Fraction
 
 from autograd import draw, explore, record_scopes, step
@@ -112,6 +120,17 @@ def layers_of(model, np):
     return found
 
 
+@dataclass(frozen=True)
+class Kept:
+    """what a fit keeps as arrays between steps (see the top): one object, so that a step
+    replaces it whole with one assignment."""
+    theta: object        # every parameter's value, in model.parameters() order (float64)
+    state: dict          # the optimizer's: SGD's 'velocity' (with momentum), Adam's 'm' and 'v'
+    t: int               # Adam's steps taken
+    frozen: list         # the .grad of each parameter the optimizer leaves alone (Plan.frozen)
+    steps: int           # steps taken since the Values were last written
+
+
 class Plan:
     """What one matrix-mode Trainer computes with: the layers, the loss, the parameters
     and the optimizer's place in them. Made (and so checked) when the Trainer is made;
@@ -132,15 +151,14 @@ class Plan:
                                   % (loss.__name__, "one output (a Value)" if LOSSES[loss] == 'one'
                                      else "a list of outputs (logits)", "a Value" if single else "a list"))
         self.single = single
-        named = model.named_parameters()
-        self.names = [name for name, _ in named]
-        self.labels = [name for name, _ in model.drawn_parameters()]     # for messages: L1.n1.w1
-        self.params = [p for _, p in named]
-        for place, first in model.ties(drawn=True).items():
-            raise MatrixModeError("Trainer(mode='matrix'): %s is %s, one parameter at two places (a shared "
-                                  "parameter): the matrix mode keeps one number for every place in W and b and "
-                                  "cannot tie two; use mode='accumulate', 'graph' or 'lanes', which step it once "
-                                  "with the gradient summed over its places" % (place, first))
+        places = model._places()            # the names (for messages and LastBatch) are made when asked
+        if len(set(map(id, places))) != len(places):
+            for place, first in model.ties(drawn=True).items():
+                raise MatrixModeError("Trainer(mode='matrix'): %s is %s, one parameter at two places (a shared "
+                                      "parameter): the matrix mode keeps one number for every place in W and b "
+                                      "and cannot tie two; use mode='accumulate', 'graph' or 'lanes', which step "
+                                      "it once with the gradient summed over its places" % (place, first))
+        self.params = places
         expected = [p for layer in self._neuron_rows() for p in layer]
         if len(expected) != len(self.params) or any(a is not b for a, b in zip(expected, self.params)):
             raise MatrixModeError("Trainer(mode='matrix'): %r has parameters besides its neurons' w and b "
@@ -160,6 +178,17 @@ class Plan:
         self.vectorized = type(optimizer) in (SGD, Adam) and len(mine) == len(self.opt_index)
         self.subset = self.opt_index.tolist() != list(range(len(self.params)))   # else index nothing
         self.last = None
+        self.kept = None          # during a fit with SGD or Adam: the Kept arrays (see the top)
+
+    @cached_property
+    def names(self):
+        """the parameters' dotted names, model.named_parameters()' (LastBatch's keys)."""
+        return [name for name, _ in self.model.named_parameters()]
+
+    @cached_property
+    def labels(self):
+        """the parameters' names as drawings and messages give them: L1.n1.w1."""
+        return [name for name, _ in self.model.drawn_parameters()]
 
     def _neuron_rows(self):
         model = self.model
@@ -170,29 +199,49 @@ class Plan:
     # ------------------------------------------------------------------ data
     def prepare(self, X, Y):
         """check the weights and the data (before any weight changes) and keep X and Y as
-        arrays. X, Y: the Trainer's checked lists."""
+        arrays. X, Y: the Trainer's checked lists, or its checked numeric numpy arrays
+        (X of shape (n, inputs); Y of shape (n,), or (n, outputs) for list targets)."""
         np = self.np
         self._weights()      # exact weights are refused here, before any step
-        for i, x in enumerate(X):
-            for j, v in enumerate(x):
-                if not isinstance(v, (int, float, Fraction)):
-                    raise MatrixModeError("Trainer(mode='matrix'): X[%d][%d] is %r: the matrix mode computes in "
-                                          "float64 and takes numbers only%s"
-                                          % (i, j, v, ASK_LANES))
+        nout = self.layers[-1].nout
         several = LOSSES[self.loss] == 'any' and not self.single     # a list of targets per sample
+        wanted = "a list of %d numbers" % nout if several else "one number"
+        X, Y = (v.tolist() if isinstance(v, np.ndarray) and v.dtype.kind not in 'fiu' else v for v in (X, Y))
+        if isinstance(X, np.ndarray):            # numbers already (the Trainer checked its shape)
+            self.XT = np.ascontiguousarray(X.T, dtype=float)           # a column per sample
+        else:
+            for i, x in enumerate(X):
+                for j, v in enumerate(x):
+                    if not isinstance(v, (int, float, Fraction)):
+                        raise MatrixModeError("Trainer(mode='matrix'): X[%d][%d] is %r: the matrix mode computes "
+                                              "in float64 and takes numbers only%s" % (i, j, v, ASK_LANES))
+            self.XT = _floats(np, X, 'X').reshape(len(X), self.layers[0].nin).T.copy()
+        if isinstance(Y, np.ndarray):
+            if Y.ndim != (2 if several else 1) or (several and Y.shape[1] != nout):
+                raise MatrixModeError("Trainer(mode='matrix'): Y[0] is %r; the matrix mode takes %s per sample%s"
+                                      % (Y[0].tolist(), wanted, ASK_LANES))
+            if self.loss is losses.cross_entropy:
+                bad = (Y < 0) | (Y >= nout) if Y.dtype.kind in 'iu' else np.ones(len(Y), dtype=bool)
+                if bad.any():
+                    raise ValueError("cross_entropy: target_index %r is not in 0..%d"
+                                     % (Y[int(bad.argmax())].item(), nout - 1))
+            if self.loss is losses.hinge:
+                bad = (Y != 1) & (Y != -1)
+                if bad.any():
+                    raise ValueError("hinge: the label must be -1 or +1, got %r" % (Y[int(bad.argmax())].item(),))
+            self.Y = Y.astype(np.intp) if self.loss is losses.cross_entropy else Y.astype(float)
+            return
         for i, y in enumerate(Y):
-            if several and isinstance(y, list) and len(y) == self.layers[-1].nout and all(
+            if several and isinstance(y, list) and len(y) == nout and all(
                     isinstance(v, (int, float, Fraction)) for v in y):
                 continue
             if several or isinstance(y, list) or not isinstance(y, (int, float, Fraction)):
                 raise MatrixModeError("Trainer(mode='matrix'): Y[%d] is %r; the matrix mode takes %s per sample%s"
-                                      % (i, y, "a list of %d numbers" % self.layers[-1].nout if several
-                                         else "one number", ASK_LANES))
-            if self.loss is losses.cross_entropy and not (isinstance(y, int) and 0 <= y < self.layers[-1].nout):
-                raise ValueError("cross_entropy: target_index %r is not in 0..%d" % (y, self.layers[-1].nout - 1))
+                                      % (i, y, wanted, ASK_LANES))
+            if self.loss is losses.cross_entropy and not (isinstance(y, int) and 0 <= y < nout):
+                raise ValueError("cross_entropy: target_index %r is not in 0..%d" % (y, nout - 1))
             if self.loss is losses.hinge and y not in (-1, 1):
                 raise ValueError("hinge: the label must be -1 or +1, got %r" % (y,))
-        self.XT = _floats(np, X, 'X').reshape(len(X), self.layers[0].nin).T.copy()   # a column per sample
         self.Y = np.array(Y, dtype=np.intp) if self.loss is losses.cross_entropy else _floats(np, Y, 'Y')
 
     def _weights(self):
@@ -221,30 +270,80 @@ class Plan:
         block = theta[layer.start:layer.start + layer.size].reshape(layer.nout, layer.nin + layer.bias)
         return block[:, :layer.nin], (block[:, layer.nin] if layer.bias else None)
 
+    # ------------------------------------------------------------------ the weights kept as arrays during a fit
+    def keep(self):
+        """read the weights, the optimizer's state and the gradients of the parameters it
+        leaves alone into a Kept, which the steps then replace (SGD and Adam only: another
+        optimizer's step() reads and writes the Values). At the start of a fit, and again
+        after fit's callback, which may have changed any of them."""
+        self.kept = None
+        if not self.vectorized:
+            return
+        np, opt = self.np, self.optimizer
+        theta, _ = self._weights()
+        if type(opt) is SGD:
+            state = {'velocity': np.array(opt.velocity, dtype=float)} if opt.momentum else {}
+        else:
+            state = {'m': np.array(opt.m, dtype=float), 'v': np.array(opt.v, dtype=float)}
+        self.kept = Kept(theta, state, getattr(opt, 't', 0), [self.params[k].grad for k in self.frozen], 0)
+
+    def write_back(self):
+        """the Kept arrays into the Values and the optimizer, where a step replaced them
+        since they were read: the weights, state and gradients of the last whole step.
+        A KeyboardInterrupt meanwhile is held until all is written, then raised."""
+        kept = self.kept
+        if kept is None or not kept.steps:
+            return
+        interrupted = None
+        while True:
+            try:
+                self._write(kept)
+                break
+            except KeyboardInterrupt as error:     # write it all again (the same numbers), then stop
+                interrupted = error
+        self.kept = replace(kept, steps=0)
+        if interrupted is not None:
+            raise interrupted
+
+    def _write(self, kept):
+        opt = self.optimizer
+        new = kept.theta[self.opt_index] if self.subset else kept.theta
+        for param, v in zip(self.opt_params, new.tolist()):
+            param.data = v
+            param.grad = 0       # as the other modes leave them (optimizer.zero_grad())
+        for k, g in zip(self.frozen, kept.frozen):
+            self.params[k].grad = g
+        for key, values in kept.state.items():
+            setattr(opt, key, values.tolist())
+        if type(opt) is Adam:
+            opt.t = kept.t
+
     # ------------------------------------------------------------------ one step
     def step(self, batch, at, check):
-        """one optimizer step on the samples `batch` (indices into X): forward and backward
-        in Batch in Backpropagation's matrix form, the optimizer, and the trainer's checks (`check(x, what)`
-        raises where x is nan or inf; `at` notes the phase and sample). Returns (the
-        model's outputs, the sum of the losses), as the Trainer's other modes do.
-        Changes nothing until every check has passed."""
+        """one optimizer step on the samples `batch` (indices into X: a list, or an array of
+        them): forward and backward in Batch in Backpropagation's matrix form, the optimizer,
+        and the trainer's checks (`check(x, what)` raises where x is nan or inf; `at` notes
+        the phase and sample). Returns (the model's outputs: H^L, one row per output and a
+        column per sample, or its one row for one output; the sum of the losses). Changes
+        nothing until every check has passed; with Kept arrays, the step is then one
+        assignment (see the top)."""
         np = self.np
-        theta, before = self._weights()
+        if self.kept is None and self.vectorized:
+            self.keep()
+        kept = self.kept
+        theta, before = (kept.theta, kept.theta) if kept is not None else self._weights()
         m = len(batch)
-        rows = np.fromiter(batch, np.intp, m)
+        rows = batch if isinstance(batch, np.ndarray) else np.fromiter(batch, np.intp, m)
         with np.errstate(all='ignore'):     # nan and inf are found by the checks below, sample by sample
             at.phase, at.sample = 'forward pass', None
-            H, Z = [self.XT.take(rows, axis=1)], []                      # 003: H^0 = x, a column per sample
-            for layer in self.layers:
-                W, b = self._unpack(theta, layer)
-                Z.append(W @ H[-1] + b[:, None] if b is not None else W @ H[-1])   # Z^l = W^l H^(l-1) + b^l
-                if not math.isfinite(float(Z[-1].sum())):
+            H, Z = self.forward(theta, self.XT.take(rows, axis=1))      # H^0 = x, a column per sample
+            for layer, Zl in zip(self.layers, Z):
+                if not math.isfinite(float(Zl.sum())):
                     # a matrix product can give inf where the scalar sum gives nan (inf - inf), and a
                     # saturating σ or a hinge would then hide it: stop here, naming the sample
-                    k = int(np.argmin(np.isfinite(Z[-1]).all(axis=0)))
+                    k = int(np.argmin(np.isfinite(Zl).all(axis=0)))
                     at.sample = batch[k]
-                    check(float(Z[-1][:, k][~np.isfinite(Z[-1][:, k])][0]), "the pre-activation Z of %s" % layer.name)
-                H.append(activation(np, layer, Z[-1]))                   # H^l = σ(Z^l)
+                    check(float(Zl[:, k][~np.isfinite(Zl[:, k])][0]), "the pre-activation Z of %s" % layer.name)
             loss, dH = loss_and_gradient(np, self.loss, H[-1], self.Y[rows], batch)
             total = float(loss.sum())
             if not math.isfinite(total):
@@ -261,22 +360,54 @@ class Plan:
                 linear = layer.activation == 'linear'
                 DZ[l] = dH if linear else dH * slope(np, layer, Z[l], H[l + 1])      # DZ^l = dH^l ⊗ σ'(Z^l)
                 DW, Db = self._unpack(grads, layer)
-                DW[...] = (DZ[l] @ H[l].T) / m                           # DW^l = (1/m) DZ^l . (H^(l-1))^T
+                np.matmul(DZ[l], H[l].T, out=DW)
+                DW /= m                                                  # DW^l = (1/m) DZ^l . (H^(l-1))^T
                 if Db is not None:
                     Db[...] = DZ[l].sum(axis=1) / m                      # Db^l = (1/m) Σ_columns DZ^l
                 if l:
                     dH = W.T @ DZ[l]                                     # dH^(l-1) = (W^l)^T . DZ^l
             at.phase = 'optimizer step'
             self._check(grads[self.opt_index] if self.subset else grads, "the gradient of %s", self.opt_index, check)
-            if self.vectorized:
-                self._step_arrays(theta, grads, check)
+            if kept is not None:
+                new, state, t = self._step_arrays(theta, grads, kept.state, kept.t, check)
+                frozen = kept.frozen
+                if self.frozen:                  # not optimized: their gradients add up, as backward() adds them
+                    frozen = [g + d for g, d in zip(frozen, grads[self.frozen].tolist())]
+                self.last = LastBatch(self, batch, before, H, Z, DZ, loss, grads)
+                self.kept = Kept(new, state, t, frozen, kept.steps + 1)     # the step, in one assignment
             else:
                 self._step_values(grads, check)
-        for k in self.frozen:                    # not optimized: their gradients add up, as backward() adds them
-            self.params[k].grad = self.params[k].grad + float(grads[k])
-        self.last = LastBatch(self, batch, before, H, Z, DZ, loss, grads)
-        out = H[-1][0] if self.single else H[-1].T
-        return out.tolist(), total
+                for k in self.frozen:
+                    self.params[k].grad = self.params[k].grad + float(grads[k])
+                self.last = LastBatch(self, batch, before, H, Z, DZ, loss, grads)
+        return (H[-1][0] if self.single else H[-1]), total
+
+    def forward(self, theta, H0):
+        """([H^0 .. H^L], [Z^1 .. Z^L]) for the columns H0 under the weights theta:
+        Z^l = W^l H^(l-1) + b^l, H^l = σ(Z^l)."""
+        H, Z = [H0], []
+        for layer in self.layers:
+            W, b = self._unpack(theta, layer)
+            z = W @ H[-1]
+            if b is not None:
+                z += b[:, None]                                          # Z^l = W^l H^(l-1) + b^l
+            Z.append(z)
+            H.append(activation(self.np, layer, z))                      # H^l = σ(Z^l)
+        return H, Z
+
+    def count_right(self, outputs, batch, signed, threshold):
+        """how many of the batch's predicted classes are its targets (Trainer.predict_class,
+        for all columns at once): the first largest output, or for one output > 0 (-1/+1
+        labels) or >= threshold (0/1 labels). outputs: what step() returned (finite)."""
+        np = self.np
+        rows = batch if isinstance(batch, np.ndarray) else np.fromiter(batch, np.intp, len(batch))
+        if outputs.ndim == 2:
+            predicted = outputs.argmax(axis=0)                           # the first of the largest
+        elif signed:
+            predicted = np.where(outputs > 0, 1, -1)
+        else:
+            predicted = outputs >= float(threshold)
+        return int(np.count_nonzero(predicted == self.Y[rows]))
 
     def _check(self, values, what, index, check):
         """check(value, what % name) for the first value that is nan or inf."""
@@ -287,43 +418,45 @@ class Plan:
             k = int(self.np.argmin(finite))
             check(float(values[k]), what % self.labels[index[k]])
 
-    def _step_arrays(self, theta, grads, check):
+    def _step_arrays(self, theta, grads, state, t, check):
         """SGD's or Adam's step on all parameters at once: optim.py's formulas, element by
-        element in the same order, so that the floats are the same. Writes nothing until
-        the new weights and state are checked."""
+        element in the same order, so that the floats are the same. state: the optimizer's
+        arrays (velocity; m and v), t: Adam's steps. Returns (the new theta, state and t),
+        changing nothing: new arrays, checked to be finite."""
         np, opt, idx = self.np, self.optimizer, self.opt_index
         p, g = (theta[idx], grads[idx]) if self.subset else (theta, grads)
         owner = type(opt).__name__
         # each hyperparameter as the float that Python uses for it beside a float (a Fraction lr too)
         if type(opt) is SGD:
-            state = {}
+            new_state = {}
             if opt.weight_decay:
                 g = g + float(opt.weight_decay) * p                     # grad + weight_decay * p
             if opt.momentum:
-                g = float(opt.momentum) * np.array(opt.velocity, dtype=float) + g   # v = momentum v + g
-                state['velocity'] = g
+                velocity = state.get('velocity')
+                if velocity is None:                                    # momentum set since the fit began
+                    velocity = np.array(opt.velocity, dtype=float)
+                g = float(opt.momentum) * velocity + g                  # v = momentum v + g
+                new_state['velocity'] = g
             new = p - float(opt.lr) * g                                  # p -= lr v
         else:
-            t = opt.t + 1
+            t = t + 1
             c1, c2 = float(1 - opt.b1 ** t), float(1 - opt.b2 ** t)
             b1, b2, lr, eps = float(opt.b1), float(opt.b2), float(opt.lr), float(opt.eps)
-            mt = b1 * np.array(opt.m, dtype=float) + float(1 - opt.b1) * g          # m = b1 m + (1 - b1) g
-            vt = b2 * np.array(opt.v, dtype=float) + float(1 - opt.b2) * g * g      # v = b2 v + (1 - b2) g^2
+            mt = b1 * state['m'] + float(1 - opt.b1) * g                # m = b1 m + (1 - b1) g
+            vt = b2 * state['v'] + float(1 - opt.b2) * g * g            # v = b2 v + (1 - b2) g^2
             new = p - lr * (mt / c1) / (np.sqrt(vt / c2) + eps)         # p -= lr m^ / (sqrt(v^) + eps)
-            state = {'m': mt, 'v': vt}
+            new_state = {'m': mt, 'v': vt}
         self._check(new, "%s after the optimizer step", idx, check)
-        for key, values in state.items():
+        for key, values in new_state.items():
             finite = np.isfinite(values)
             if not finite.all():
                 k = int(np.argmin(finite))
                 check(float(values[k]), "%s.%s[%d] after the optimizer step" % (owner, key, k))
-        for key, values in state.items():
-            setattr(opt, key, values.tolist())
-        if type(opt) is Adam:
-            opt.t = t
-        for param, v in zip(self.opt_params, new.tolist()):
-            param.data = v
-            param.grad = 0       # as the other modes leave them (optimizer.zero_grad())
+        if self.subset:
+            full = theta.copy()
+            full[idx] = new
+            new = full
+        return new, new_state, t
 
     def _step_values(self, grads, check):
         """any other optimizer: the gradients into p.grad, its own step(), the trainer's checks."""
@@ -470,9 +603,23 @@ class LastBatch:
     sample_gradients(j) and sample_graph(j) show sample j (0-based in the batch)."""
 
     def __init__(self, plan, samples, weights, H, Z, DZ, losses_, grads):
-        self.plan, self.samples, self.weights = plan, samples, weights
+        self.plan, self._samples, self._weights = plan, samples, weights     # lists, or arrays until asked
         self.H, self.Z, self.DZ, self.losses, self.grads = H, Z, DZ, losses_, grads
         self.m = len(samples)
+
+    @property
+    def samples(self):
+        """the batch's samples: indices into X, in the batch's order (a list)."""
+        if not isinstance(self._samples, list):
+            self._samples = self._samples.tolist()
+        return self._samples
+
+    @property
+    def weights(self):
+        """the model's parameter values before the step, in model.parameters() order (a list)."""
+        if not isinstance(self._weights, list):
+            self._weights = self._weights.tolist()
+        return self._weights
 
     def DW(self, l):
         """DW^(l+1) = (1/m) DZ^(l+1) (H^l)^T, one row per neuron."""

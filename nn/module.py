@@ -67,6 +67,15 @@ class Module:
                 _collect(attr, prefix + (self.short_names.get(name, name) if drawn else name), found, drawn)
         return found
 
+    def _places(self):
+        """every parameter at every place, in _walk's order, without names: what a check
+        that needs no names walks (a name costs more than the walk)."""
+        found = []
+        for name, attr in vars(self).items():
+            if not name.startswith('_'):
+                _collect_places(attr, found)
+        return found
+
     short_names = {}   # attribute -> the short name drawings use (MLP: layers -> L)
 
     def label_parameters(self, prefix: str = '') -> Module:
@@ -233,6 +242,17 @@ def _collect(attr, name, found, drawn):
     elif isinstance(attr, (list, tuple)):
         for i, item in enumerate(attr):
             _collect(item, "%s%d" % (name, i + 1) if drawn else "%s.%d" % (name, i), found, drawn)
+
+
+def _collect_places(attr, found):
+    """_collect without the names."""
+    if isinstance(attr, Value):
+        found.append(attr)
+    elif isinstance(attr, Module):
+        found.extend(attr._places())
+    elif isinstance(attr, (list, tuple)):
+        for item in attr:
+            _collect_places(item, found)
 
 
 def _first_places(found):

@@ -26,6 +26,10 @@ weight or optimizer state; an overflow or a division by zero in the engine; even
 KeyboardInterrupt), the weights, their gradients and the optimizer's state are put
 back as they were before the step, so the model keeps the last finite step.
 
+In mode='matrix' with SGD or Adam the weights are kept as numpy arrays during a fit
+and written back into the Values when it ends, however it ends, and before the callback
+runs (nn/matrix.py): until then the Values hold the weights of the fit's start.
+
 A step holds backward's grad_lock (autograd/backward.py) from its zero_grad() to the
 optimizer's step and the zero_grad() after it. Whatever else writes .grad takes turns
 with it, backward() in another thread and a Stepper's moves, so the gradients a step
@@ -160,38 +164,46 @@ class Trainer:
             raise RuntimeError("Trainer.fit: called inside no_grad(): nothing would be recorded "
                                "and the model would not learn")
         epochs = _count("Trainer.fit: epochs must be", epochs, 0)
-        X, Y = self._check_data(X, Y, 'fit')
+        arrays = self.mode == 'matrix'          # numpy arrays stay arrays: checked as a whole, not number by number
+        X, Y = self._check_data(X, Y, 'fit', arrays)
         n = len(X)
         size = self.batch_size or n
         batches_per_epoch = -(-n // size)
         history = History()
         classes = _class_labels(Y)
-        signed = set(Y) <= {-1, 1} if classes else False
+        signed = _signed(Y) if classes else False
         threshold = class_threshold(self.loss)
-        self._named, self._optimized = _named_weights(self.model, self.optimizer)
-        self._params = [p for _, p in self._named]
-        self._optimized_params = [p for _, p in self._optimized]
+        if self.mode != 'matrix':      # the matrix mode's Plan has its own (and names them only for a message)
+            self._named, self._optimized = _named_weights(self.model, self.optimizer)
+            self._params = [p for _, p in self._named]
+            self._optimized_params = [p for _, p in self._optimized]
         # lanes: X as one float64 matrix where every number is a float, and Y as lanes where every
         # target is a float, or every one an int: a batch is then one slice of each
         lanes = self.mode == 'lanes' and _lanes is not None
         self._lanes_X = _lanes.float_rows(X) if lanes else None
         self._lanes_Y = _lanes.as_lanes(Y) if lanes and set(map(type, Y)) in ({float}, {int}) else None
+        plan = None
         if self.mode == 'matrix':
-            self._matrix = matrix.replan(self._matrix, self.model, self.loss, self.optimizer)   # checked again
-            self._matrix.prepare(X, Y)
+            self._matrix = plan = matrix.replan(self._matrix, self.model, self.loss, self.optimizer)   # checked again
+            plan.prepare(X, Y)
         bar = _progress_bar(epochs * batches_per_epoch, progress)
         step = 0
         try:
+            if plan is not None and epochs:
+                plan.keep()         # the weights as arrays, until write_back (see the top)
             for epoch in range(1, epochs + 1):
                 order = list(range(n))
                 if self.shuffle:
                     self.rng.shuffle(order)
+                if plan is not None:
+                    order = _np.array(order, dtype=_np.intp)      # a batch is then a slice of it
                 epoch_total = epoch_right = 0
                 for b, start in enumerate(range(0, n, size), 1):
                     batch = order[start:start + size]
                     outputs, batch_total = self._step(X, Y, batch, epoch, b)
                     if classes:
-                        epoch_right += _count_right(outputs, Y, batch, signed, threshold)
+                        epoch_right += (plan.count_right(outputs, batch, signed, threshold) if plan is not None
+                                        else _count_right(outputs, Y, batch, signed, threshold))
                     batch_loss = _mean_of(batch_total, len(batch))
                     epoch_total += batch_total
                     step += 1
@@ -200,14 +212,27 @@ class Trainer:
                         bar.update(1)
                         bar.set_postfix(epoch=epoch, loss="%.4g" % float(batch_loss), refresh=False)
                     if callback is not None:
+                        if plan is not None:
+                            self._write_back(plan)       # the callback sees the Values as they are
                         callback(Step(epoch, b, step, batch_loss, self))
+                        if plan is not None:
+                            with grad_lock:
+                                plan.keep()              # and may have changed any of them
                 history.epoch_loss.append(_mean_of(epoch_total, n))
                 if classes:
                     history.epoch_accuracy.append(epoch_right / n)
         finally:
+            if plan is not None:
+                self._write_back(plan)
             if bar is not None:
                 bar.close()
         return history
+
+    @staticmethod
+    def _write_back(plan):
+        """mode='matrix': the kept arrays into the Values, holding grad_lock (see the top)."""
+        with grad_lock:
+            plan.write_back()
 
     def _step(self, X, Y, batch, epoch, b):
         """one optimizer step on the samples `batch`, holding grad_lock (see the top);
@@ -217,9 +242,13 @@ class Trainer:
 
     def _undoable_step(self, X, Y, batch, epoch, b):
         """_step's work: on any failure everything is put back as it was (see the top)."""
-        params = self._params
-        datas, grads = list(map(_DATA, params)), list(map(_GRAD, params))
-        state = _optimizer_state(self.optimizer)
+        matrix_plan = self._matrix if self.mode == 'matrix' else None
+        params = matrix_plan.params if matrix_plan is not None else self._params
+        # mode='matrix' with Kept arrays changes nothing until its step is whole: no copy to undo with
+        undo = matrix_plan is None or not matrix_plan.vectorized
+        if undo:
+            datas, grads = list(map(_DATA, params)), list(map(_GRAD, params))
+            state = _optimizer_state(self.optimizer)
         at = _Place()
         collecting = gc.isenabled() and self.pause_gc
         if collecting:
@@ -227,10 +256,11 @@ class Trainer:
         try:
             return self._run_step(X, Y, batch, at)
         except BaseException as error:
-            for p, data, grad in zip(params, datas, grads):
-                p.data, p.grad = data, grad
-            if state is not None:
-                self.optimizer.load_state_dict(state)
+            if undo:
+                for p, data, grad in zip(params, datas, grads):
+                    p.data, p.grad = data, grad
+                if state is not None:
+                    self.optimizer.load_state_dict(state)
             if not isinstance(error, NUMERIC_ERRORS):
                 raise
             where = "epoch %d, batch %d" % (epoch, b)
@@ -381,16 +411,44 @@ class Trainer:
         return right / len(X)
 
     # ------------------------------------------------------------------ input checks
-    def _check_data(self, X, Y, method):
+    def _check_data(self, X, Y, method, arrays=False):
         """X and Y as lists, checked; numbers that are not int, float or Fraction
-        (numpy scalars) are converted, so that int labels count as class labels."""
-        X, Y = _as_list(X), _as_list(Y)       # numpy arrays: their numbers as Python's, in one call
+        (numpy scalars) are converted, so that int labels count as class labels.
+        arrays=True: X or Y given as a numpy array of numbers (float or int) is checked
+        as a whole and returned as it is (see _number_array)."""
         who = "Trainer.%s" % method
+        X_array, Y_array = _number_array(X, 2), _number_array(Y, 1, 2)
+        # anything else as a list (a copy: the caller's is left as it is; an array's numbers as Python's)
+        X = X if X_array is not None else _as_list(X)
+        Y = Y if Y_array is not None else _as_list(Y)
         if len(X) != len(Y):
             raise ValueError("%s: X has %d samples but Y has %d" % (who, len(X), len(Y)))
-        if not X:
+        if not len(X):
             raise ValueError("%s: no data (X and Y are empty)" % who)
         width = model_width(self.model)
+        if X_array is not None and width is not None and X_array.shape[1] != width:
+            X_array = None                  # said below, naming X[0], as for a list
+        if X_array is None:
+            X = self._check_inputs(X, who, width)
+        elif not arrays:
+            X = list(map(tuple, X_array.tolist()))
+        if Y_array is None:
+            return X, self._check_targets(Y, who)
+        shape = _output_shape(self.model)
+        first = Y_array[0].tolist()
+        check = getattr(self.loss, 'check_target', None) or _same_shape_checker([first], shape)
+        # the loss's rule, once for each distinct target (the same answer for every sample that
+        # has it), and the error names the first sample whose target breaks it, as below
+        values, where = _np.unique(Y_array, return_index=True, axis=0 if Y_array.ndim == 2 else None)
+        broken = [(i, y, problem) for i, y in zip(where.tolist(), values.tolist()) for problem in [check(y, shape)]
+                  if problem]
+        if broken:
+            i, y, problem = min(broken, key=lambda found: found[0])
+            raise ValueError("%s: Y[%d] is %r: %s" % (who, i, y, problem))
+        return X, (Y_array if arrays else Y_array.tolist())
+
+    def _check_inputs(self, X, who, width):
+        """X (a list) checked sample by sample, each sample a tuple of numbers."""
         for i, x in enumerate(X):
             try:
                 row = list(x)
@@ -404,6 +462,10 @@ class Trainer:
                     if row[j] is None:
                         raise ValueError("%s: X[%d][%d] is %r, not a number" % (who, i, j, v))
             X[i] = tuple(row)
+        return X
+
+    def _check_targets(self, Y, who):
+        """Y (a list) checked target by target: numbers (or lists of them) that the loss takes."""
         for i, y in enumerate(Y):
             if isinstance(y, (list, tuple)):
                 numbers = [_number(v) for v in y]
@@ -418,7 +480,17 @@ class Trainer:
             problem = check(y, shape)
             if problem:
                 raise ValueError("%s: Y[%d] is %r: %s" % (who, i, y, problem))
-        return X, Y
+        return Y
+
+
+def _number_array(data, *ndims):
+    """data where it is a numpy array of floats or ints (no bools) with one of the numbers
+    of dimensions ndims, nonempty in each: its numbers need no check one by one. Else None."""
+    if type(data).__name__ != 'ndarray' or _np is None or not isinstance(data, _np.ndarray):
+        return None
+    if data.dtype.kind not in 'fiu' or data.ndim not in ndims or 0 in data.shape:
+        return None
+    return data
 
 
 def _beyond_float(X, Y, batch):
@@ -580,8 +652,17 @@ def _number(v):
 
 
 def _class_labels(Y):
-    """True where every target is an int class label."""
+    """True where every target is an int class label (an int numpy array's are)."""
+    if _number_array(Y, 1, 2) is not None:
+        return Y.ndim == 1 and Y.dtype.kind in 'iu'
     return all(isinstance(y, int) and not isinstance(y, bool) for y in Y)
+
+
+def _signed(Y):
+    """True where the class labels are -1 and +1 only."""
+    if _number_array(Y, 1) is not None:
+        return bool(((Y == 1) | (Y == -1)).all())
+    return set(Y) <= {-1, 1}
 
 
 def _mean_of(total, n):
