@@ -395,19 +395,42 @@ class Plan:
             H.append(activation(self.np, layer, z))                      # H^l = σ(Z^l)
         return H, Z
 
-    def count_right(self, outputs, batch, signed, threshold):
-        """how many of the batch's predicted classes are its targets (Trainer.predict_class,
-        for all columns at once): the first largest output, or for one output > 0 (-1/+1
-        labels) or >= threshold (0/1 labels). outputs: what step() returned (finite)."""
+    def count_right(self, outputs, targets, signed, threshold):
+        """how many predicted classes are the targets (Trainer.predict_class, for all columns
+        at once): the first largest output, or for one output > 0 (-1/+1 labels) or
+        >= threshold (0/1 labels). outputs: as step() returns them (finite); targets: an array."""
         np = self.np
-        rows = batch if isinstance(batch, np.ndarray) else np.fromiter(batch, np.intp, len(batch))
         if outputs.ndim == 2:
             predicted = outputs.argmax(axis=0)                           # the first of the largest
         elif signed:
             predicted = np.where(outputs > 0, 1, -1)
         else:
             predicted = outputs >= float(threshold)
-        return int(np.count_nonzero(predicted == self.Y[rows]))
+        return int(np.count_nonzero(predicted == targets))
+
+    def all_at_once(self, X, Y):
+        """(the outputs as step() returns them, loss_i per sample, Y as an array) for all of
+        X under the weights the Values hold now, for Trainer.evaluate and accuracy; None
+        where the scalar engine could give other numbers than float64 does: a weight that
+        is not a float (an int or Fraction stays exact there), a number that is not a float
+        or an int, or a nan or inf on the way (the engine may raise instead)."""
+        np = self.np
+        values = [p.data for p in self.params]
+        if not all(type(v) is float for v in values):
+            return None
+        try:
+            XT = np.ascontiguousarray(_float_array(np, X).T)
+            y = _float_array(np, Y) if self.loss is not losses.cross_entropy else np.asarray(Y, dtype=np.intp)
+        except (TypeError, ValueError, OverflowError):
+            return None
+        if XT.shape[0] != self.layers[0].nin:
+            return None
+        with np.errstate(all='ignore'):
+            H, _ = self.forward(np.array(values), XT)
+            loss, _ = loss_and_gradient(np, self.loss, H[-1], y, range(len(y)))
+        if not (np.isfinite(H[-1]).all() and np.isfinite(loss).all()):
+            return None
+        return (H[-1][0] if self.single else H[-1]), loss, y
 
     def _check(self, values, what, index, check):
         """check(value, what % name) for the first value that is nan or inf."""
@@ -488,6 +511,19 @@ def _floats(np, rows, name):
                 raise OverflowError("Trainer(mode='matrix'): %s is %s: too large for a float (about 1.8e308 "
                                     "at most), and the matrix mode computes in float64" % (where, _short(v))) from None
     raise OverflowError("Trainer(mode='matrix'): %s holds a number too large for a float" % name)
+
+
+def _float_array(np, data):
+    """data (numbers, or rows of them) as a float64 array, where every number is a float or an
+    int (the engine turns an int into a float beside a float weight, as this does); else TypeError."""
+    if isinstance(data, np.ndarray):
+        if data.dtype.kind not in 'fiu':
+            raise TypeError(data.dtype)
+        return data.astype(float)
+    kinds = {type(v) for row in data for v in (row if isinstance(row, (tuple, list)) else (row,))}
+    if not kinds <= {float, int}:
+        raise TypeError(kinds)
+    return np.array(data, dtype=float)
 
 
 def fits_float(v):

@@ -202,7 +202,7 @@ class Trainer:
                     batch = order[start:start + size]
                     outputs, batch_total = self._step(X, Y, batch, epoch, b)
                     if classes:
-                        epoch_right += (plan.count_right(outputs, batch, signed, threshold) if plan is not None
+                        epoch_right += (plan.count_right(outputs, plan.Y[batch], signed, threshold) if plan is not None
                                         else _count_right(outputs, Y, batch, signed, threshold))
                     batch_loss = _mean_of(batch_total, len(batch))
                     epoch_total += batch_total
@@ -385,30 +385,62 @@ class Trainer:
 
     # ------------------------------------------------------------------ evaluation
     def evaluate(self, X: Sequence, Y: Sequence) -> float:
-        """{'loss': mean loss, 'accuracy': fraction right (class-label targets only)}, recording no graph."""
-        X, Y = self._check_data(X, Y, 'evaluate')
-        with no_grad():
-            total = sum(self.loss(self.model(x), y).data for x, y in zip(X, Y))
+        """{'loss': mean loss, 'accuracy': fraction right (class-label targets only)}, recording no graph.
+        mode='matrix' computes them for all samples at once, in float64, where the weights are
+        floats (see matrix.Plan.all_at_once); the other modes sample by sample."""
+        X, Y = self._check_data(X, Y, 'evaluate', self.mode == 'matrix')
+        at_once = self._all_at_once(X, Y)
+        if at_once is not None:
+            total = sum(at_once[2].tolist())             # summed as the samples' losses are below
+        else:
+            X, Y = _lists(X, Y)
+            with no_grad():
+                total = sum(self.loss(self.model(x), y).data for x, y in zip(X, Y))
         result = {'loss': _mean_of(total, len(X))}
         if _class_labels(Y):
-            result['accuracy'] = self.accuracy(X, Y)
+            result['accuracy'] = self._accuracy(X, Y, at_once)
         return result
 
     def accuracy(self, X: Sequence, Y: Sequence) -> float:
         """the fraction of samples whose predicted class is the target: argmax for
         several outputs; for one output, > 0 for -1/+1 labels, and for 0/1 labels
         >= the loss's class threshold (losses.class_threshold): 0.5 for a probability
-        (the seed articles' rule), 0 for binary_cross_entropy_with_logits' logit."""
-        X, Y = self._check_data(X, Y, 'accuracy')
-        for i, y in enumerate(Y):
+        (the seed articles' rule), 0 for binary_cross_entropy_with_logits' logit.
+        mode='matrix' predicts all samples at once (see evaluate)."""
+        X, Y = self._check_data(X, Y, 'accuracy', self.mode == 'matrix')
+        if getattr(Y, 'ndim', 1) == 2:
+            raise ValueError("accuracy: Y[0] is a list of %d targets, one per output; accuracy needs a "
+                             "class label (an int) per sample" % Y.shape[1])
+        for i, y in enumerate(Y if isinstance(Y, list) else ()):
             if isinstance(y, (list, tuple)):        # several outputs' targets: no class to compare
                 raise ValueError("accuracy: Y[%d] is a list of %d targets, one per output; accuracy needs a "
                                  "class label (an int) per sample" % (i, len(y)))
-        signed = set(Y) <= {-1, 1}
+        return self._accuracy(X, Y, self._all_at_once(X, Y))
+
+    def _accuracy(self, X, Y, at_once):
+        signed = _signed(Y)
         threshold = class_threshold(self.loss)
-        with no_grad():
-            right = sum(predict_class(_numbers(self.model(x)), signed, threshold) == y for x, y in zip(X, Y))
+        if at_once is not None:
+            plan, outputs, _, targets = at_once
+            right = plan.count_right(outputs, targets, signed, threshold)
+        else:
+            X, Y = _lists(X, Y)
+            with no_grad():
+                right = sum(predict_class(_numbers(self.model(x)), signed, threshold) == y for x, y in zip(X, Y))
         return right / len(X)
+
+    def _all_at_once(self, X, Y):
+        """mode='matrix': (the Plan, outputs, losses, targets) for all of X at once, from a Plan made
+        now (the model may have changed since the last fit), or None where the matrix mode
+        cannot compute them as the engine would (matrix.Plan.all_at_once)."""
+        if self.mode != 'matrix':
+            return None
+        try:
+            plan = matrix.Plan(self.model, self.loss, self.optimizer)
+        except (matrix.MatrixModeError, ValueError):
+            return None
+        at_once = plan.all_at_once(X, Y)
+        return None if at_once is None else (plan,) + at_once
 
     # ------------------------------------------------------------------ input checks
     def _check_data(self, X, Y, method, arrays=False):
@@ -634,6 +666,13 @@ def _numbers(out):
 
 
 _NUMBER_KINDS = {int, float, Fraction}
+
+
+def _lists(X, Y):
+    """X (tuples of numbers) and Y as lists, where _check_data kept numpy arrays."""
+    if type(X).__name__ == 'ndarray':
+        X = list(map(tuple, X.tolist()))
+    return X, (Y.tolist() if type(Y).__name__ == 'ndarray' else Y)
 
 
 def _as_list(data):
