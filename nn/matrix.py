@@ -152,31 +152,36 @@ class Plan:
                                      else "a list of outputs (logits)", "a Value" if single else "a list"))
         self.single = single
         places = model._places()            # the names (for messages and LastBatch) are made when asked
-        if len(set(map(id, places))) != len(places):
+        ids = list(map(id, places))
+        if len(set(ids)) != len(ids):
             for place, first in model.ties(drawn=True).items():
                 raise MatrixModeError("Trainer(mode='matrix'): %s is %s, one parameter at two places (a shared "
                                       "parameter): the matrix mode keeps one number for every place in W and b "
                                       "and cannot tie two; use mode='accumulate', 'graph' or 'lanes', which step "
                                       "it once with the gradient summed over its places" % (place, first))
         self.params = places
-        expected = [p for layer in self._neuron_rows() for p in layer]
-        if len(expected) != len(self.params) or any(a is not b for a, b in zip(expected, self.params)):
+        if [id(p) for row in self._neuron_rows() for p in row] != ids:
             raise MatrixModeError("Trainer(mode='matrix'): %r has parameters besides its neurons' w and b "
                                   "(the model's attributes were changed)%s" % (model, ASK_LANES))
-        where = {id(p): k for k, p in enumerate(self.params)}
-        outside = [k for k, p in enumerate(optimizer.params) if id(p) not in where]
-        if outside:
-            raise MatrixModeError("Trainer(mode='matrix'): the optimizer's params[%d] is not a parameter of the "
-                                  "model, and the matrix mode computes only the model's gradients%s"
-                                  % (outside[0], ASK_LANES))
         self.opt_params = list(optimizer.params)
-        self.opt_index = np.array([where[id(p)] for p in optimizer.params], dtype=np.intp)
-        mine = set(self.opt_index.tolist())
-        # parameters the optimizer leaves alone: their .grad adds up, as backward() adds it in accumulate mode
-        self.frozen = [k for k in range(len(self.params)) if k not in mine]
+        opt_ids = list(map(id, self.opt_params))
+        if opt_ids == ids:          # the usual case, model.parameters(): every one, in order
+            self.opt_index, self.frozen, self.subset = np.arange(len(ids), dtype=np.intp), [], False
+        else:
+            where = dict(zip(ids, range(len(ids))))
+            outside = [k for k, i in enumerate(opt_ids) if i not in where]
+            if outside:
+                raise MatrixModeError("Trainer(mode='matrix'): the optimizer's params[%d] is not a parameter of "
+                                      "the model, and the matrix mode computes only the model's gradients%s"
+                                      % (outside[0], ASK_LANES))
+            self.opt_index = np.array([where[i] for i in opt_ids], dtype=np.intp)
+            mine = set(self.opt_index.tolist())
+            # parameters the optimizer leaves alone: their .grad adds up, as backward() adds it in accumulate mode
+            self.frozen = [k for k in range(len(ids)) if k not in mine]
+            self.subset = self.opt_index.tolist() != list(range(len(ids)))   # else index nothing
         # SGD and Adam themselves (not subclasses, which may change step()) are stepped as arrays
-        self.vectorized = type(optimizer) in (SGD, Adam) and len(mine) == len(self.opt_index)
-        self.subset = self.opt_index.tolist() != list(range(len(self.params)))   # else index nothing
+        # (an optimizer holds each Value once: Optimizer.__init__)
+        self.vectorized = type(optimizer) in (SGD, Adam) and len(set(opt_ids)) == len(opt_ids)
         self.last = None
         self.kept = None          # during a fit with SGD or Adam: the Kept arrays (see the top)
 

@@ -252,7 +252,10 @@ def _collect_places(attr, found):
         found.extend(attr._places())
     elif isinstance(attr, (list, tuple)):
         for item in attr:
-            _collect_places(item, found)
+            if isinstance(item, Value):      # most are (a neuron's w): no call for them
+                found.append(item)
+            else:
+                _collect_places(item, found)
 
 
 def _first_places(found):

@@ -705,6 +705,10 @@ def _signed(Y):
 
 
 def _mean_of(total, n):
+    """total / n as a Fraction scale gives it: exact for exact totals; for a float, total * (1 / n),
+    the float that Fraction(1, n) becomes beside a float (the same number, without making one)."""
+    if type(total) is float:
+        return total * (1 / n)
     return total * Fraction(1, n)
 
 
