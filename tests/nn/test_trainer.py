@@ -4,6 +4,7 @@ import math
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import nn
 from autograd import grad
@@ -472,3 +473,11 @@ def test_lanes_mode_counts_right_predictions_as_predict_class_does():
             assert _count_right(np.nan_to_num(outputs), Y, batch, signed) == sum(
                 predict_class(out, signed) == Y[i] for out, i in zip(
                     np.nan_to_num(outputs).T.tolist() if outputs.ndim == 2 else np.nan_to_num(outputs).tolist(), batch))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.floats(allow_nan=False, allow_infinity=False, width=64), st.integers(1, 10 ** 7))
+def test_mean_of_a_float_is_the_float_a_fraction_scale_gives(total, n):
+    from nn.trainer import _mean_of
+    assert _mean_of(total, n) == total * Fraction(1, n)
+    assert _mean_of(Fraction(total), n) == Fraction(total) / n       # exact stays exact
