@@ -1,7 +1,7 @@
 """Matrix mode on the 8x8 digits beside PyTorch and numpy by hand: issue 21's targets, in one run.
 
-    python benchmarks/digits.py              # about a minute
-    python benchmarks/digits.py --quick      # fewer rounds
+    python benchmarks/digits.py              # about 20 s
+    python benchmarks/digits.py --quick      # fewer rounds, about 10 s
     python benchmarks/digits.py --json out.json
 
 The data: nn.data.digits(), scikit-learn's 8x8 handwritten digits as numpy arrays (1,437
@@ -27,7 +27,8 @@ weights (seed 0). Three workloads:
 Measured as ../shared/bench measures: the rows alternate within each round, each timing is
 the process's CPU time (time.process_time) of enough calls to pass 20 ms (50 ms for a step;
 matrix: one fit of 200 steps), divided by the calls (steps); each figure is the median over
-the rounds, each ratio the median of the per-round ratios. Everything runs on one BLAS thread (benchmarks/one_thread.py).
+the rounds, each ratio the median of the per-round ratios. numpy's BLAS and torch run on one
+thread (benchmarks/one_thread.py). The table's 'today' is this run; 'target' is issue 21's.
 """
 import os
 import sys
