@@ -55,16 +55,15 @@ TRAIN = dict(lr=0.05, momentum=0.9, batch=32, epochs=20)
 TARGETS = {'step / torch': 1.5, 'step / numpy': 2.0, 'fixed cost ms': 2.0, 'training s': 0.5, 'accuracy': 0.95}
 
 
-def start_weights():
-    """nn.MLP(64, [32, 10], seed=0)'s weights as [(W, b)] float64 arrays, W of shape (out, in)."""
-    model = nn.MLP(64, SIZES, seed=0)
+def model_weights(model):
+    """an nn.MLP's weights as [(W, b)] float64 arrays, a layer's W of shape (outputs, inputs)."""
     return [(np.array([[w.data for w in n.w] for n in layer.neurons], dtype=np.float64),
              np.array([n.b.data for n in layer.neurons], dtype=np.float64)) for layer in model.layers]
 
 
-def model_weights(model):
-    return [(np.array([[w.data for w in n.w] for n in layer.neurons]), np.array([n.b.data for n in layer.neurons]))
-            for layer in model.layers]
+def start_weights():
+    """the weights every contender starts from: nn.MLP(64, [32, 10], seed=0)'s."""
+    return model_weights(nn.MLP(64, SIZES, seed=0))
 
 
 # ---------------------------------------------------------------- the three ways of taking steps
@@ -175,7 +174,7 @@ def orders(n, epochs, seed=0):
     return out
 
 
-def training_rows(X, y, Xtest, ytest, results):
+def training_rows(X, y, results):
     """{row: the whole training from the start weights}; each stores its test accuracy in results."""
     torch = import_torch()
     lr, momentum, size, epochs = TRAIN['lr'], TRAIN['momentum'], TRAIN['batch'], TRAIN['epochs']
@@ -191,7 +190,7 @@ def training_rows(X, y, Xtest, ytest, results):
         step = torch_stepper(torch, net, opt)
         Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
         for order in epoch_orders:
-            total = right = 0
+            total = right = 0                      # the epoch's loss and accuracy, as History keeps them
             for start in range(0, len(order), size):
                 idx = torch.from_numpy(order[start:start + size])
                 loss, ok = step(Xt[idx], yt[idx])
@@ -202,7 +201,7 @@ def training_rows(X, y, Xtest, ytest, results):
         step, params = numpy_stepper(lr, momentum)
         H0 = np.ascontiguousarray(X.T)
         for order in epoch_orders:
-            total = right = 0
+            total = right = 0                      # the epoch's loss and accuracy, as History keeps them
             for start in range(0, len(order), size):
                 idx = order[start:start + size]
                 loss, ok = step(H0[:, idx], y[idx])
@@ -267,7 +266,7 @@ def measure(rounds, train_rounds):
     out['fixed cost ms'] = median_ms(t)
 
     results = {}
-    fns = training_rows(Xtr, ytr, Xte, yte, results)
+    fns = training_rows(Xtr, ytr, results)
     for fn in fns.values():
         fn()                                       # a first run each, also a warm-up
     out['accuracy'] = test_accuracy(results, Xte, yte)

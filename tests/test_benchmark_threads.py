@@ -111,3 +111,4 @@ def test_a_value_you_set_is_kept_and_threads_says_so():
     env['OPENBLAS_NUM_THREADS'] = '1'
     out = subprocess.run([sys.executable, '-c', code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     assert out.stdout.startswith('one thread:') and 'openblas' in out.stdout, out.stdout
+
