@@ -3,8 +3,7 @@
     python benchmarks/digits_lanes.py            # about three minutes
     python benchmarks/digits_lanes.py --quick    # fewer rounds
 
-BLAS runs on one thread (OPENBLAS_NUM_THREADS and friends are set to 1 here, before numpy
-is imported, unless you set them; torch.set_num_threads(1)): on a shared machine their
+BLAS and torch run on one thread (benchmarks/one_thread.py): on a shared machine their
 default threads make numpy's and torch's times vary 10-100x from run to run.
 The data: scikit-learn's digits (1,797 x 64, scaled to [0, 1]) where sklearn is installed,
 else random numbers of the same shape, and the script says which.
@@ -26,18 +25,15 @@ the process's CPU time (time.process_time), each figure the median over the roun
 ratio the median of the per-round ratios. Targets (issue 17): lanes step <= 5x torch's;
 fit_20 <= 4 s.
 """
+import argparse
+import gc
 import os
-
-for _var in ('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS'):
-    os.environ.setdefault(_var, '1')
-
-import argparse  # noqa: E402
-import gc  # noqa: E402
-import random  # noqa: E402
-import statistics  # noqa: E402
-import sys  # noqa: E402
+import random
+import statistics
+import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchmarks.one_thread import import_torch, threads  # noqa: E402  (first: one BLAS thread, set before numpy loads)
 import numpy as np  # noqa: E402
 import nn  # noqa: E402
 from autograd.lanes import columns  # noqa: E402
@@ -146,11 +142,10 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--quick', action='store_true')
     args = ap.parse_args()
-    import torch
-    torch.set_num_threads(1)
+    import_torch()
+    print(threads())
     X, Y, source = digits()
-    print("data: %s; model: %s; BLAS threads: %s; torch threads: %d"
-          % (source, nn.MLP(64, SIZES), os.environ['OPENBLAS_NUM_THREADS'], torch.get_num_threads()))
+    print("data: %s; model: %s" % (source, nn.MLP(64, SIZES)))
 
     n, inner = 1000, 10
     lanes, torch_ = lanes_step(X[:n], Y[:n]), torch_step(X[:n], Y[:n])

@@ -30,6 +30,7 @@ import time
 import tracemalloc
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchmarks.one_thread import threads  # noqa: E402  (first: one BLAS thread, set before numpy loads)
 from autograd import Value  # noqa: E402
 from nn.data import moons  # noqa: E402  (the same data as ../shared/bench)
 from benchmarks.timing import paired, ratio  # noqa: E402
@@ -142,6 +143,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--quick', action='store_true')
     args = ap.parse_args()
+    print(threads())
     reps = 3 if args.quick else 9
     try:
         from micrograd.engine import Value as MicrogradValue

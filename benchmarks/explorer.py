@@ -23,6 +23,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchmarks.one_thread import threads  # noqa: E402  (first: one BLAS thread, set before numpy loads)
 import nn  # noqa: E402
 from autograd import draw, explore, record_scopes, step, to_dot  # noqa: E402
 from autograd.render import layout_cost  # noqa: E402
@@ -49,6 +50,7 @@ def main():
     ap.add_argument('--repeats', type=int, default=5)
     ap.add_argument('--browser', action='store_true', help="also time each page in headless Chromium")
     args = ap.parse_args()
+    print(threads())
     if args.browser:
         browser_rows()
     print("| graph | values | steps | what | page size | CPU s incl. dot (median of %d) | dot estimate | target |"

@@ -27,8 +27,9 @@ import statistics
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from engine import Value, mlp_step_fn  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchmarks.one_thread import threads  # noqa: E402  (first: one BLAS thread, set before numpy loads)
+from benchmarks.engine import Value, mlp_step_fn  # noqa: E402
 
 _new = object.__new__
 _tape = []
@@ -135,6 +136,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--quick', action='store_true')
     args = ap.parse_args()
+    print(threads())
     reps = 3 if args.quick else 9
     from micrograd.engine import Value as Micrograd
     engines = {'micrograd': Micrograd, 'project': Value, 'floor': Floor}

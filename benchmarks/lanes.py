@@ -26,6 +26,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(os.path.dirname(ROOT), 'shared', 'bench'))
+from benchmarks.one_thread import import_torch, threads  # noqa: E402  (first: one BLAS thread, set before numpy loads)
 import bench  # noqa: E402  (../shared/bench/bench.py: data, workload, micrograd)
 from benchmarks.timing import paired, ratio  # noqa: E402
 import numpy as np  # noqa: E402
@@ -88,8 +89,7 @@ def lanes_fn(n):
 
 
 def torch_fn(n):
-    import torch
-    torch.set_num_threads(1)
+    torch = import_torch()
     layers, _ = bench.mlp_build(Value)
     X, Y = bench.make_moons(n)
     X = torch.tensor(X, dtype=torch.float64)
@@ -133,6 +133,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--quick', action='store_true')
     args = ap.parse_args()
+    print(threads())
     reps = 9 if args.quick else 15
     micrograd = bench.load_micrograd()
     try:

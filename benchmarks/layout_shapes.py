@@ -47,6 +47,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchmarks.one_thread import threads  # noqa: E402  (first: one BLAS thread, set before numpy loads)
 import nn  # noqa: E402
 from autograd import Value, record_scopes  # noqa: E402
 from autograd.notation import evaluation_order, fmt  # noqa: E402
@@ -267,6 +268,7 @@ def main():
     ap.add_argument('--measure', metavar='FILE.jsonl', help="time the shapes for the fit (all of FIT_SHAPES unless named)")
     ap.add_argument('--fit', metavar='FILE.jsonl', help="fit layout_cost's law to --measure's times")
     args = ap.parse_args()
+    print(threads())
     if args.measure:
         return measure(args.names or FIT_SHAPES, args.measure, args.repeats, args.timeout)
     if args.fit:

@@ -1,6 +1,6 @@
 """nn.lesson's page size and build time on the issue's target, and on the seed articles' neuron.
 
-    OPENBLAS_NUM_THREADS=1 python benchmarks/lesson.py [--repeats 7]
+    python benchmarks/lesson.py [--repeats 7]
 
 Each row builds the page `repeats` times, the rows alternating round after round (timing.paired),
 and reports the median CPU time of this process (timing.cpu: with any child process), the median
@@ -17,6 +17,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchmarks.one_thread import threads  # noqa: E402  (first: one BLAS thread, set before numpy loads)
 import nn  # noqa: E402
 from demos.seed_worked_example import seed_model  # noqa: E402
 from benchmarks.timing import cpu, paired  # noqa: E402
@@ -58,7 +59,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--repeats', type=int, default=7)
     args = ap.parse_args()
-    print("OPENBLAS_NUM_THREADS=%s" % os.environ.get('OPENBLAS_NUM_THREADS', 'unset'))
+    print(threads())
     with tempfile.TemporaryDirectory() as folder:
         fns, targets, sizes = builds(folder)
         times = paired(fns, args.repeats, clock=cpu)

@@ -31,6 +31,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchmarks.one_thread import import_torch, threads  # noqa: E402  (first: one BLAS thread, set before numpy loads)
 import nn  # noqa: E402
 from nn.trainer import MODES  # noqa: E402
 
@@ -98,8 +99,7 @@ def micrograd_engine(n, inner):
 
 
 def torch_engine(n, inner):
-    import torch
-    torch.set_num_threads(1)
+    torch = import_torch()
     torch.manual_seed(1337)
     model = torch.nn.Sequential(torch.nn.Linear(2, 16), torch.nn.ReLU(), torch.nn.Linear(16, 16), torch.nn.ReLU(),
                                 torch.nn.Linear(16, 1)).double()
@@ -209,6 +209,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--quick', action='store_true', help='5 rounds instead of 9')
     args = ap.parse_args()
+    print(threads())
     rounds = 5 if args.quick else 9
     print("MLP(2,[16,16,1]) full-batch SGD step; CPU time, median of %d alternating rounds" % rounds)
     if 'lanes' not in MODES:

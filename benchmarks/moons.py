@@ -1,7 +1,7 @@
 """The moons demo's training, timed: the figures the README quotes for `python -m demos moons`.
 
-    OPENBLAS_NUM_THREADS=1 python benchmarks/moons.py            # about 5 minutes (micrograd's 100 steps)
-    OPENBLAS_NUM_THREADS=1 python benchmarks/moons.py --quick    # micrograd's time from 3 steps, as the demo does
+    python benchmarks/moons.py            # about 5 minutes (micrograd's 100 steps)
+    python benchmarks/moons.py --quick    # micrograd's time from 3 steps, as the demo does
 
 The demo's whole training, as demos/moons.py runs it (MLP(2,[16,16,1]), hinge loss, weight
 decay 1e-4, 100 full-batch steps on 100 moons samples, the learning rate decaying from 1.0
@@ -19,9 +19,8 @@ import os
 import statistics
 import sys
 
-os.environ.setdefault('OPENBLAS_NUM_THREADS', '1')
-os.environ.setdefault('OMP_NUM_THREADS', '1')
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchmarks.one_thread import threads  # noqa: E402  (first: one BLAS thread, set before numpy loads)
 from benchmarks.timing import paired  # noqa: E402
 from demos import moons  # noqa: E402
 
@@ -33,6 +32,7 @@ def main():
     ap.add_argument('--quick', action='store_true', help="micrograd's time from 3 steps; fewer rounds")
     ap.add_argument('--rounds', type=int, default=None, help='rounds of the modes (default 7, --quick 3)')
     args = ap.parse_args()
+    print(threads())
     rounds = args.rounds or (3 if args.quick else 7)
     fns = {mode: (lambda mode=mode: moons.train(STEPS, mode=mode)) for mode in ('lanes', 'matrix', 'accumulate')}
     times = paired(fns, rounds)

@@ -1,7 +1,7 @@
 """A neuron is one node: the figures of that change, side by side in one run.
 
-    OPENBLAS_NUM_THREADS=1 python benchmarks/neuron.py            # a few minutes
-    OPENBLAS_NUM_THREADS=1 python benchmarks/neuron.py --quick    # fewer rounds
+    python benchmarks/neuron.py            # a few minutes
+    python benchmarks/neuron.py --quick    # fewer rounds
 
 Each row puts the fused form (a neuron is dot(w, x, b) then its activation, nn's default)
 beside the binary form (fused=False: b + w1*x1 + ... as a chain of + and *), or beside
@@ -24,9 +24,8 @@ import statistics
 import sys
 import tempfile
 
-os.environ.setdefault('OPENBLAS_NUM_THREADS', '1')
-os.environ.setdefault('OMP_NUM_THREADS', '1')
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchmarks.one_thread import threads  # noqa: E402  (first: one BLAS thread, set before numpy loads)
 import nn  # noqa: E402
 from autograd import draw, explore, record_scopes  # noqa: E402
 from autograd.notation import Naming  # noqa: E402
@@ -112,6 +111,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--quick', action='store_true')
     args = ap.parse_args()
+    print(threads())
     rounds = 3 if args.quick else 7
     graph_size()
     print()

@@ -2,7 +2,7 @@
 (MLP(2,[16,16,1]), moons, 100 samples, 100 epochs: the whole page <= 5 MB and <= 5 s to build;
 record() aims at <= 3 s and <= 2 MB).
 
-    OPENBLAS_NUM_THREADS=1 python benchmarks/timeline.py [--repeats 7]
+    python benchmarks/timeline.py [--repeats 7]
 
 Each row: record() on a fresh model, `repeats` times, CPU time of this process (median, min, max);
 json.dumps of its result (time and size). The rows: the mode record() chooses (matrix, with numpy),
@@ -16,6 +16,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchmarks.one_thread import threads  # noqa: E402  (first: one BLAS thread, set before numpy loads)
 import nn  # noqa: E402
 from nn import timeline  # noqa: E402
 
@@ -44,7 +45,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--repeats', type=int, default=7)
     args = ap.parse_args()
-    print("OPENBLAS_NUM_THREADS=%s" % os.environ.get('OPENBLAS_NUM_THREADS', '(unset)'))
+    print(threads())
     print("| numpy | mode | grid | record() CPU s, median (min-max) of %d | json.dumps s | JSON bytes "
           "(params, boundary) |" % args.repeats)
     print("| --- | --- | --- | --- | --- | --- |")

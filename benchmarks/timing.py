@@ -4,6 +4,7 @@ On a shared, noisy machine CPU time moves far less than wall time, and alternati
 puts every contender under the same load; compare medians and per-round ratios.
 """
 import gc
+import math
 import resource
 import statistics
 import time
@@ -17,16 +18,26 @@ def cpu():
 
 def paired(fns, rounds, inner=1, clock=time.process_time):
     """the functions alternating within each round, each after a gc.collect(); seconds
-    per call by `clock` (process_time: this process only; cpu: with dot), {name: [per round]}."""
+    per call by `clock` (process_time: this process only; cpu: with dot), {name: [per round]}.
+    `inner`: calls per timing, one number for all or {name: calls} (see calls_for)."""
     times = {name: [] for name in fns}
     for _ in range(rounds):
         for name, fn in fns.items():
+            calls = inner[name] if isinstance(inner, dict) else inner
             gc.collect()
             t = clock()
-            for _ in range(inner):
+            for _ in range(calls):
                 fn()
-            times[name].append((clock() - t) / inner)
+            times[name].append((clock() - t) / calls)
     return times
+
+
+def calls_for(fn, at_least=0.02, clock=time.process_time):
+    """how many calls of fn make one timing of at least `at_least` seconds, from one call
+    timed now (which also warms fn up): short calls are timed in a loop, above the clock's grain."""
+    t = clock()
+    fn()
+    return max(1, math.ceil(at_least / max(clock() - t, 1e-6)))
 
 
 def ratio(times, slow, fast):
