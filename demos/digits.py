@@ -8,7 +8,9 @@ the whole batch, Batch Learning's "fully parallelized" batch): the same steps, t
 Then the test image the network gets most confidently wrong, in the articles' terms: its layer view
 (o_k and the learning flux δ_k; at the output δ = softmax(o) - onehot(y)), its scalar graph, and two pages
 to follow the chain rule on it: the explorer (every chain-rule step) and the lesson (one training iteration).
-Times are CPU time (time.process_time); the pages' times are wall-clock (Graphviz runs as its own process).
+Times are CPU time (time.process_time) on one BLAS thread: the matrices are small, and on a shared machine
+more threads mostly wait for each other (threadpoolctl, which scikit-learn installs, pins it). The pages'
+times are wall-clock (Graphviz runs as its own process).
 """
 import os
 import time
@@ -68,6 +70,12 @@ def outputs(layers, X):
 
 def accuracy(layers, X, y):
     return float((outputs(layers, X).argmax(axis=1) == y).mean())
+
+
+def one_thread():
+    """numpy's BLAS held to one thread while training (threadpoolctl comes with scikit-learn)."""
+    from threadpoolctl import threadpool_limits
+    return threadpool_limits(1)
 
 
 def train(data, mode='matrix', verbose=True):
@@ -156,13 +164,15 @@ def main(out=None):
     print("%d training and %d test images of %d pixels; MLP(64, %s), cross-entropy, batch %d, SGD lr %g momentum %g, "
           "%d epochs, seed %d" % (len(X), len(Xt), X.shape[1], WIDTHS, BATCH_SIZE, LR, MOMENTUM, EPOCHS, SEED))
     print("mode='matrix':")
-    model, curves, seconds = train(data, 'matrix')
+    with one_thread():
+        model, curves, seconds = train(data, 'matrix')
     layers = weights(model)
     test = accuracy(layers, Xt, yt)
     print("training took %.2f s of CPU time (%d steps); test accuracy %.1f%% (%d of %d)"
           % (seconds, EPOCHS * -(-len(X) // BATCH_SIZE), 100 * test, round(test * len(yt)), len(yt)))
 
-    lanes_model, _, lanes_seconds = train(data, 'lanes', verbose=False)
+    with one_thread():
+        lanes_model, _, lanes_seconds = train(data, 'lanes', verbose=False)
     difference = max(float(np.abs(a - b).max()) for (W, c), (V, d) in zip(layers, weights(lanes_model))
                      for a, b in ((W, V), (c, d)))
     print("mode='lanes', the same seed: %.2f s of CPU time (matrix: %.2f s, %.0fx faster); the largest |difference| "
