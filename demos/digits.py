@@ -99,6 +99,11 @@ def train(data, mode='matrix', verbose=True):
     return model, curves, seconds
 
 
+def a_digit(d):
+    """'a 4', 'an 8'"""
+    return ('an %d' if d == 8 else 'a %d') % d
+
+
 def mistakes(layers, X, y):
     """the misclassified test images' indices, and the one with the largest loss (the most confident mistake)."""
     O = outputs(layers, X)
@@ -118,14 +123,15 @@ def explain(model, x, label, index, out):
     o, delta = view.o(K), view.delta(K + 1)
     p = [d + (k == label) for k, d in enumerate(delta)]
     predicted = max(range(10), key=lambda k: o[k])
-    print("\ntest image %d is a %d, read as a %d. Its layer view (the articles' numbering: o%d = W4 . o3 + b4 are "
+    print("\ntest image %d is %s, read as %s. Its layer view (the articles' numbering: o%d = W4 . o3 + b4 are "
           "the outputs, δ%d = ∂Loss/∂o%d = softmax(o%d) - onehot(y), the learning flux that backward sends down):"
-          % (index, label, predicted, K, K + 1, K, K))
+          % (index, a_digit(label), a_digit(predicted), K, K + 1, K, K))
     print(table(["class", "o%d" % K, "softmax", "δ%d" % (K + 1), ""],
                 [(k, "%.3f" % o[k], "%.4f" % p[k], "%+.4f" % delta[k],
                   "predicted" if k == predicted else "true" if k == label else "") for k in range(10)]))
-    print("Loss = %.4f. Gradient descent moves w against δ: o%d's δ of %+.3f pushes it down, o%d's %+.3f pulls it up."
-          % (float(view.loss), predicted, delta[predicted], label, delta[label]))
+    print("Loss = %.4f. A gradient descent step moves the weights against the gradient: with δ = %+.3f at o%d it "
+          "lowers o%d, with δ = %+.3f at o%d it raises o%d."
+          % (float(view.loss), delta[predicted], predicted, predicted, delta[label], label, label))
     stepper = graph.step()
     steps = len(stepper)
     stepper.reset()
@@ -137,8 +143,8 @@ def explain(model, x, label, index, out):
         layers = {node: path[:1] for node, path in graph.scopes.items()}
         start = time.perf_counter()
         pages['explorer'] = graph.explore(out_path('digits_explorer.html', out), clusters=layers, skip_trivial=True,
-                                          title="Test image %d: a %d read as a %d, one chain-rule step at a time"
-                                          % (index, label, predicted))
+                                          title="Test image %d: %s read as %s, one chain-rule step at a time"
+                                          % (index, a_digit(label), a_digit(predicted)))
         pages['explorer_seconds'] = time.perf_counter() - start
         print("wrote %s (%.1f MB in %.1f s): every chain-rule step of its Loss; it opens skipping the trivial steps"
               % (pages['explorer'], os.path.getsize(pages['explorer']) / 1e6, pages['explorer_seconds']))
@@ -147,11 +153,12 @@ def explain(model, x, label, index, out):
     start = time.perf_counter()
     pages['lesson'] = nn.lesson(model, nn.cross_entropy, [graph.x], [label], out_path('digits_lesson.html', out),
                                 optimizer=nn.SGD(model.parameters(), lr=LR),
-                                title="One training iteration on test image %d (a %d read as a %d)"
-                                % (index, label, predicted))
+                                title="One training iteration on test image %d (%s read as %s)"
+                                % (index, a_digit(label), a_digit(predicted)))
     pages['lesson_seconds'] = time.perf_counter() - start
     print("wrote %s (%.1f MB in %.1f s): one training iteration on it, layer by layer; click a neuron for its steps"
           % (pages['lesson'], os.path.getsize(pages['lesson']) / 1e6, pages['lesson_seconds']))
+    print("open them in a browser: → steps forward in both; in the explorer f shows the whole graph, / finds a node")
     return dict(index=index, label=label, predicted=predicted, graph=graph, view=view, steps=steps, **pages)
 
 
@@ -180,7 +187,7 @@ def main(out=None):
 
     wrong, worst = mistakes(layers, Xt, yt)
     print("%d test images misclassified: %s" % (len(wrong), ", ".join(
-        "%d (a %d read as a %d)" % (i, yt[i], outputs(layers, Xt[i:i + 1]).argmax()) for i in wrong)))
+        "%d (%s read as %s)" % (i, a_digit(yt[i]), a_digit(outputs(layers, Xt[i:i + 1]).argmax())) for i in wrong)))
     explained = explain(model, Xt[worst], int(yt[worst]), worst, out) if worst is not None else None
     path = plot(layers, Xt, yt, curves, explained, out)
     print("wrote %s" % path)
@@ -226,7 +233,7 @@ def plot(layers, X, y, curves, explained, out):
         ax.set_xticks([]), ax.set_yticks([])
         for side in ax.spines.values():
             side.set_edgecolor('#d62728'), side.set_linewidth(4)
-        ax.set_title("test image %d: a %d read as a %d" % (i, label, guess), fontsize=15, color='#d62728')
+        ax.set_title("test image %d: %s read as %s" % (i, a_digit(label), a_digit(guess)), fontsize=15, color='#d62728')
         o = explained['view'].o(explained['view'].K)
         top = max(o)
         e = np.exp(np.array(o) - top)

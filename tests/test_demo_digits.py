@@ -116,7 +116,7 @@ def test_the_picture_is_a_png_with_the_mistakes_in_red(run):
 @pytest.mark.parametrize('size', [(1280, 800), (1024, 768)])
 def test_the_pages_open_in_chromium_without_errors(run, browser, size, tmp_path):  # noqa: F811
     e = run['explained']
-    for name, expect in (('explorer', 'Test image %d: a %d read as a %d' % (e['index'], e['label'], e['predicted'])),
+    for name, expect in (('explorer', 'Test image %d: %s read as %s' % (e['index'], digits.a_digit(e['label']), digits.a_digit(e['predicted']))),
                          ('lesson', 'One training iteration on test image %d' % e['index'])):
         page, requests, errors = open_page(browser, os.path.abspath(e[name]), *size)
         page.wait_for_load_state('load')
