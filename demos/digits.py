@@ -16,7 +16,6 @@ import os
 import time
 
 import nn
-from nn.sample_graph import sample_graph
 
 from .common import have_dot, out_path, pyplot, table
 
@@ -116,7 +115,7 @@ def mistakes(layers, X, y):
 def explain(model, x, label, index, out):
     """the layer view, the scalar graph and the pages of test image `index` (x, label)."""
     start = time.process_time()
-    graph = sample_graph(model, nn.cross_entropy, x, label)
+    graph = nn.sample_graph(model, nn.cross_entropy, x, label)
     view = graph.layer_view()
     seconds = time.process_time() - start
     K = view.K

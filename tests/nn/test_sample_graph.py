@@ -7,7 +7,7 @@ import pytest
 
 import nn
 from autograd import no_grad
-from nn.sample_graph import sample_graph
+from nn import sample_graph
 
 
 def hand_neuron():
