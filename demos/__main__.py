@@ -7,9 +7,10 @@ import sys
 import time
 
 DEMOS = ['first_graph', 'seed_worked_example', 'mlp_explorer', 'lesson', 'sgd_vs_batch', 'batch_backprop_matrix',
-         'moons']
+         'moons', 'digits']
 # the README's pictures: (demo, file it writes, name under docs/)
-DOCS = [('first_graph', 'first_graph.svg', 'first_graph.svg'), ('moons', 'moons.png', 'moons.png')]
+DOCS = [('first_graph', 'first_graph.svg', 'first_graph.svg'), ('moons', 'moons.png', 'moons.png'),
+        ('digits', 'digits.png', 'digits.png')]
 
 
 def main(argv=None):

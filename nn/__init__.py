@@ -11,9 +11,10 @@ from .pytorch import from_torch, to_torch
 from .trainer import History, Step, Trainer
 from .matrix import MatrixModeError
 from .lesson import lesson
+from .sample_graph import SampleGraph, sample_graph
 from . import data
 
 __all__ = ['Module', 'Neuron', 'Layer', 'MLP', 'half_squared_error', 'squared_error',
            'binary_cross_entropy', 'binary_cross_entropy_with_logits', 'softmax', 'cross_entropy',
            'hinge', 'to_torch', 'from_torch', 'SGD', 'Adam', 'Trainer', 'History', 'Step', 'layer_view', 'batch_view', 'LayerView',
-           'BatchView', 'MatrixModeError', 'lesson', 'data', '__version__']
+           'BatchView', 'MatrixModeError', 'lesson', 'sample_graph', 'SampleGraph', 'data', '__version__']
