@@ -37,10 +37,11 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from fractions import Fraction
 
-from autograd import draw, explore, record_scopes, step
+from autograd import record_scopes
 from autograd.notation import autolabel
 
 from . import losses
+from .sample_graph import SampleGraph as AnySampleGraph
 from .layers import MLP, Layer, Neuron, check_fused
 from .optim import SGD, Adam
 
@@ -704,45 +705,21 @@ class LastBatch:
         with record_scopes() as scopes:          # so that a drawing can box layers and neurons
             output = model(x)
             loss = plan.loss(output, y)
-        root = autolabel(loss * Fraction(1, self.m), 'Loss^learning')    # 000: Loss^learning = loss_i / m
-        return SampleGraph(j, i, x, y, model, output, loss, root, scopes, self.sample_gradients(j),
-                           [DZ[:, j].tolist() for DZ in self.DZ])
+        scale = Fraction(1, self.m)
+        root = autolabel(loss * scale, 'Loss^learning')                 # Loss^learning = loss_i / m
+        return SampleGraph(x=x, y=y, model=model, loss_function=plan.loss, output=output, loss=loss, root=root,
+                           scale=scale, scopes=scopes, position=j, sample=i,
+                           matrix_gradients=self.sample_gradients(j), DZ=[DZ[:, j].tolist() for DZ in self.DZ])
 
 
 @dataclass
-class SampleGraph:
-    """One sample of the matrix mode's last batch as a scalar graph. .root is
-    Loss^learning = loss / m: root.backward() gives .model's parameters the gradients
-    that .matrix_gradients holds (the matrix mode's share of this sample), and
+class SampleGraph(AnySampleGraph):
+    """One sample of the matrix mode's last batch as a scalar graph (nn.sample_graph's
+    SampleGraph: draw, step, explore, layer_view, gradients). .root is
+    Loss^learning = loss / m (.scale = 1/m): root.backward() gives .model's parameters the
+    gradients that .matrix_gradients holds (the matrix mode's share of this sample), and
     nn.layer_view(.model, loss, .x, .y) the δ's whose dz are .DZ (Batch in Backpropagation's column j)."""
     position: int           # j, in the batch
     sample: int             # i, the index into X
-    x: list
-    y: object
-    model: object           # a copy of the model, weights as before the step
-    output: object
-    loss: object            # loss_i, a Value
-    root: object            # Loss^learning = loss_i / m, a Value
-    scopes: dict            # record_scopes()'s {node: path}, for clusters=
     matrix_gradients: dict  # {parameter name: (1/m) DZ^l_j (H^(l-1)_j)^T or (1/m) DZ^l_j}
     DZ: list                # DZ^l's column j, one list per layer
-
-    def draw(self, **options):
-        """autograd.draw of the sample's graph, layers boxed, parameters marked."""
-        options.setdefault('clusters', self.scopes)
-        options.setdefault('params', self.model.parameters())
-        return draw(self.root, **options)
-
-    def step(self):
-        """autograd.step: backprop through the sample's graph one chain-rule step at a time."""
-        return step(self.root)
-
-    def explore(self, path, **options):
-        """autograd.explore: the explorer page of the sample's backward pass."""
-        options.setdefault('clusters', self.scopes)
-        options.setdefault('params', self.model.parameters())
-        return explore(self.root, path, **options)
-
-    def gradients(self):
-        """{parameter name: .grad} of the copy (run root.backward() first)."""
-        return {name: p.grad for name, p in self.model.named_parameters()}

@@ -77,3 +77,22 @@ def test_bad_input_is_refused_by_name():
         sample_graph(hand_neuron(), nn.half_squared_error, (3, 1), 2)
     with pytest.raises(TypeError, match="sample_graph: the loss <lambda> returned float 1.0"):
         sample_graph(hand_neuron(), lambda o, y: 1.0, (3, 1), 2)
+
+
+def test_the_matrix_modes_sample_graph_is_one_and_its_layer_view_is_its_share():
+    """trainer.sample_graph(j) is an nn.SampleGraph (draw, step, explore, layer_view, gradients);
+    its layer_view is of Loss^learning = loss_j / m, so its δ at the output is DZ's column j / m."""
+    X = [[0.5, -1.0, 0.25], [-0.3, 0.8, 0.1], [0.9, 0.2, -0.7]]
+    Y = [0, 2, 1]
+    model = nn.MLP(3, [4, 3], seed=5)
+    trainer = nn.Trainer(model, nn.cross_entropy, nn.SGD(model.parameters(), lr=0.1), batch_size=3, shuffle=False,
+                         mode='matrix')
+    trainer.fit(X, Y, epochs=1, progress=False)
+    g = trainer.sample_graph(1)
+    assert isinstance(g, nn.SampleGraph) and g.scale == Fraction(1, 3)
+    view = g.layer_view()
+    delta = view.delta(view.K + 1)
+    assert max(abs(d - dz / 3) for d, dz in zip(delta, g.DZ[-1])) <= 1e-15 and max(map(abs, delta)) > 1e-3
+    p = np.exp(np.array(view.o(view.K)) - max(view.o(view.K)))
+    p /= p.sum()
+    assert max(abs(d - (q - (k == Y[g.sample])) / 3) for k, (d, q) in enumerate(zip(delta, p))) <= 1e-15
