@@ -474,9 +474,23 @@ class DotFailed(subprocess.CalledProcessError):
             how = "crashed (%s)" % signal.Signals(-self.returncode).name
         except ValueError:
             how = "failed (exit status %d)" % self.returncode
-        said = self.stderr.decode('utf-8', 'replace').strip() if self.stderr else ''
         return "dot %s on this graph (%s; estimated at %s)%s" % (how, self.cost, _duration(self.cost.seconds),
-                                                                ': ' + said[-500:] if said else '')
+                                                                _what_dot_said(self.stderr))
+
+
+def _what_dot_said(stderr, room=500):
+    """': ' and dot's messages, its "Error: ..." lines first (a long run of warnings before
+    one would push it out of the last `room` characters), cut to `room` characters."""
+    said = stderr.decode('utf-8', 'replace').strip() if stderr else ''
+    if not said:
+        return ''
+    lines = said.splitlines()
+    errors = [line for line in lines if line.startswith('Error')]
+    if errors and len(said) > room:
+        said = "\n".join(errors[:3] + ["(%d other lines; the last:)" % (len(lines) - len(errors[:3]))] + [said[-room:]])
+    else:
+        said = said[-room:]
+    return ': ' + said
 
 
 def draw(root: Value, **options: object) -> 'graphviz.Digraph':

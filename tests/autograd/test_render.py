@@ -363,3 +363,18 @@ def test_a_steppers_fallback_drawing_is_fitted_too(monkeypatch):
     assert drawing == fitted(s.draw().pipe(format='svg').decode())
     # e = a * b computed (dot writes - as &#45;), d = e + c not yet
     assert '>data &#45;6.0</text>' in drawing and '>data &#45;</text>' in drawing and 'data 4.0' not in drawing
+
+
+def test_dot_failed_names_dots_error_even_after_many_warnings():
+    """dot's "Error: trouble in init_rank" came after kilobytes of warnings on the digits' graph,
+    and the message kept only its last 500 characters: the error line must stay in it."""
+    from autograd.render import DotFailed, layout_cost
+    cost = layout_cost('digraph { a -> b }')
+    warnings = "".join("Warning: node t%d, port w%d unrecognized\n" % (k, k) for k in range(100))
+    stderr = (warnings + "Error: trouble in init_rank\n" + warnings).encode()
+    message = str(DotFailed(1, ['dot'], b'', stderr, cost))
+    assert "Error: trouble in init_rank" in message and "Warning: node t99, port w99 unrecognized" in message
+    assert len(message) < 1000
+    short = str(DotFailed(1, ['dot'], b'', b"Warning: x\nError: y\n", cost))
+    assert short.endswith(": Warning: x\nError: y") and "other lines" not in short
+    assert "failed (exit status 1)" in message
