@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import nn
+from autograd import Value
 from nn import MLP, SGD, Adam, Layer, MatrixModeError, Neuron, Trainer
 from nn import matrix as matrix_module
 from nn import trainer as trainer_module
@@ -670,3 +671,107 @@ def test_all_at_once_sums_as_the_engine_does(case):
     found = {mode: Trainer(model, loss, SGD(model.parameters(), lr=0.1), mode=mode).evaluate(X, Y)
              for mode in ('matrix', 'accumulate')}
     assert found['matrix'] == found['accumulate']
+
+
+# ------------------------------------------------------------------ 6. what a fit leaves to look at, and the next fit
+def test_the_last_batch_holds_lists_and_sample_graph_works_after_an_array_fit():
+    model, X, Y = problem(nn.cross_entropy, 4, 11)
+    trainer = Trainer(model, nn.cross_entropy, Adam(model.parameters(), lr=0.01), batch_size=4, seed=3, mode='matrix')
+    before = [p.data for p in model.parameters()]
+    trainer.fit(X, Y, epochs=1, progress=False)
+    last = trainer.last_batch
+    assert type(last.samples) is list and all(type(i) is int for i in last.samples)
+    assert type(last.weights) is list and all(type(v) is float for v in last.weights)
+    assert len(last.samples) == 3 and len(set(last.samples)) == 3       # 11 = 4 + 4 + 3: the partial batch
+    # the weights before the last step: those a twin fit's callback sees after its first two
+    twin, X2, Y2 = problem(nn.cross_entropy, 4, 11)
+    seen = []
+    Trainer(twin, nn.cross_entropy, Adam(twin.parameters(), lr=0.01), batch_size=4, seed=3, mode='matrix').fit(
+        X2, Y2, epochs=1, progress=False, callback=lambda step: seen.append([p.data for p in twin.parameters()]))
+    assert last.weights == seen[1] != before
+    graph = trainer.sample_graph(2)
+    assert graph.sample == last.samples[2] and graph.x == X[last.samples[2]].tolist() and graph.y == Y[graph.sample]
+    assert [p.data for p in graph.model.parameters()] == last.weights
+    graph.root.backward()
+    grads = graph.gradients()
+    assert grads.keys() == graph.matrix_gradients.keys()
+    assert_within(list(grads.values()), list(graph.matrix_gradients.values()))
+    assert any(grads.values())
+
+
+@pytest.mark.parametrize('make', [momentum_subset, adam_all])
+def test_a_second_fit_continues_from_the_first(make):
+    X, Y = DATA
+    once, once_opt = make()
+    Trainer(once, nn.cross_entropy, once_opt, batch_size=5, seed=4, mode='matrix').fit(X, Y, epochs=3, progress=False)
+    twice, twice_opt = make()
+    trainer = Trainer(twice, nn.cross_entropy, twice_opt, batch_size=5, seed=4, mode='matrix')
+    trainer.fit(X, Y, epochs=1, progress=False)
+    middle = snapshot(twice, twice_opt)
+    trainer.fit(X, Y, epochs=2, progress=False)
+    assert snapshot(twice, twice_opt) == snapshot(once, once_opt) != middle
+
+
+def test_a_model_changed_between_fits_is_seen_by_the_next_fit():
+    X, Y = DATA
+    model, opt = adam_all()
+    trainer = Trainer(model, nn.cross_entropy, opt, mode='matrix')
+    trainer.fit(X, Y, epochs=1, progress=False)
+    neuron = model.layers[0].neurons[0]
+    old, neuron.w[1] = neuron.w[1], Value(0.5)          # the optimizer still holds the old Value
+    state = snapshot(model, opt)
+    with pytest.raises(MatrixModeError, match=r"the optimizer's params\[1\] is not a parameter of the model"):
+        trainer.fit(X, Y, epochs=1, progress=False)
+    assert snapshot(model, opt) == state
+    # with an optimizer over the new parameters the new Value is trained, as in accumulate mode
+    results = {}
+    for mode in ('matrix', 'accumulate'):
+        twin = copy.deepcopy(model)
+        Trainer(twin, nn.cross_entropy, SGD(twin.parameters(), lr=0.1), mode=mode).fit(X, Y, epochs=2, progress=False)
+        results[mode] = [p.data for p in twin.parameters()]
+    assert results['matrix'][1] != 0.5
+    assert_within(results['matrix'], results['accumulate'])
+    # a tie: refused, naming it, and nothing moves
+    trainer = Trainer(model, nn.cross_entropy, SGD(model.parameters(), lr=0.1), mode='matrix')
+    model.layers[1].neurons[2].b = model.layers[1].neurons[0].b
+    state = snapshot(model, trainer.optimizer)
+    with pytest.raises(MatrixModeError, match=r"L2\.n3\.b is L2\.n1\.b, one parameter at two places"):
+        trainer.fit(X, Y, epochs=1, progress=False)
+    assert snapshot(model, trainer.optimizer) == state
+    del old
+
+
+# ------------------------------------------------------------------ 7. the checks of arrays are O(1) per sample
+def test_fit_checks_arrays_without_a_call_per_sample_or_a_walk_of_names(monkeypatch):
+    n, width = 1797, 64
+    rng = np.random.default_rng(0)
+    X, Y = rng.integers(0, 17, size=(n, width)) / 16, rng.integers(0, 10, size=n)
+    model = MLP(width, [10], seed=0)                       # 650 parameters, fewer than the samples
+    trainer = Trainer(model, nn.cross_entropy, SGD(model.parameters(), lr=0.1), mode='matrix')
+    checked = []
+    rule = nn.cross_entropy.check_target
+    monkeypatch.setattr(nn.cross_entropy, 'check_target', lambda y, shape: checked.append(y) or rule(y, shape))
+    walked = []
+    for name in ('named_parameters', 'drawn_parameters', '_walk'):
+        original = getattr(Module, name)
+        monkeypatch.setattr(Module, name, lambda self, *a, _name=name, _original=original, **k:
+                            walked.append(_name) or _original(self, *a, **k))
+    calls = {}
+
+    def profile(frame, event, arg):
+        if event == 'call':
+            key = (os.path.basename(frame.f_code.co_filename), frame.f_code.co_name)
+            calls[key] = calls.get(key, 0) + 1
+    sys.setprofile(profile)
+    try:
+        history = trainer.fit(X, Y, epochs=0, progress=False)
+    finally:
+        sys.setprofile(None)
+    assert history.step_loss == [] and walked == []
+    assert sorted(checked) == list(range(10))              # once per distinct target
+    busiest = max(calls.items(), key=lambda item: item[1])
+    assert busiest[1] < n / 2, busiest                     # nothing is called once per sample
+    # and the same checks refuse a bad target among them, naming its first sample
+    Y[[1500, 1600]] = 10
+    with pytest.raises(ValueError, match=r"Trainer.fit: Y\[1500\] is 10: cross-entropy's target is a class index"):
+        trainer.fit(X, Y, epochs=0, progress=False)
