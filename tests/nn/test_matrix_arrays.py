@@ -374,11 +374,11 @@ def frozen_and_optimized(kind):
         model = MLP(3, [4, 3], activation='tanh', seed=7)
         params = model.parameters()[:-3]
         return model, (SGD(params, lr=0.1, momentum=0.9, weight_decay=0.01) if kind == 'sgd' else
-                       Adam(params, lr=0.05))
+                       PlainSubclass(params, lr=0.1, momentum=0.9) if kind == 'subclass' else Adam(params, lr=0.05))
     return make
 
 
-@pytest.mark.parametrize('kind', ['sgd', 'adam'])
+@pytest.mark.parametrize('kind', ['sgd', 'adam', 'subclass'])
 @pytest.mark.parametrize('k, batch_size', [(1, None), (3, None), (2, 4)])
 def test_an_interrupt_at_every_line_of_step_k_leaves_k_minus_1_whole_steps(kind, k, batch_size):
     make = frozen_and_optimized(kind)
@@ -398,7 +398,7 @@ def test_an_interrupt_at_every_line_of_step_k_leaves_k_minus_1_whole_steps(kind,
         target += 1
     # every line up to the step's one assignment leaves k - 1 steps; after it (the with's exit and
     # the return) the step is whole
-    whole = found.index('after')
+    whole = found.index('after') if 'after' in found else len(found)
     assert found == ['before'] * whole + ['after'] * (len(found) - whole), found
     assert whole > 40 and len(found) - whole <= 2
 
@@ -739,6 +739,23 @@ def test_a_model_changed_between_fits_is_seen_by_the_next_fit():
         trainer.fit(X, Y, epochs=1, progress=False)
     assert snapshot(model, trainer.optimizer) == state
     del old
+
+
+@pytest.mark.xfail(strict=True, reason="prepare keeps a Fortran-ordered float64 X as a view "
+                   "(np.ascontiguousarray(X.T) copies nothing), so changing X during the fit changes the data")
+def test_the_data_is_copied_when_the_fit_begins_whatever_the_arrays_order():
+    results = []
+    for order, mode in (('C', 'accumulate'), ('C', 'matrix'), ('F', 'matrix')):
+        X = np.array(DATA[0], order=order)
+        model, opt = adam_all()
+
+        def augment(step):            # a callback that changes the data in place
+            X[:] = X[::-1]
+        Trainer(model, nn.cross_entropy, opt, batch_size=4, mode=mode).fit(X, DATA[1], epochs=2, progress=False,
+                                                                            callback=augment)
+        results.append([p.data for p in model.parameters()])
+    assert_within(results[0], results[1])
+    assert results[1] == results[2]
 
 
 # ------------------------------------------------------------------ 7. the checks of arrays are O(1) per sample
