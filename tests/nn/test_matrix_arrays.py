@@ -232,7 +232,7 @@ def test_int_and_small_float_arrays_train_as_their_lists():
             assert found == run('classes', 'matrix', method, *lists(X.astype(dtype), Y)), (dtype, method)
 
 
-# ------------------------------------------------------------------ 2. arrays = lists bit for bit, = accumulate to 1e-12
+# ------------------------------------------------------------------ 2. arrays = lists, bit for bit; = accumulate
 OPTIMIZERS = {
     'sgd': lambda ps: SGD(ps, lr=0.05),
     'momentum': lambda ps: SGD(ps, lr=0.03, momentum=0.9),
