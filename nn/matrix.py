@@ -130,6 +130,7 @@ class Kept:
     t: int               # Adam's steps taken
     frozen: list         # the .grad of each parameter the optimizer leaves alone (Plan.frozen)
     steps: int           # steps taken since the Values were last written
+    last: object = None  # the LastBatch of the last of them
 
 
 class Plan:
@@ -164,6 +165,15 @@ class Plan:
         if [id(p) for row in self._neuron_rows() for p in row] != ids:
             raise MatrixModeError("Trainer(mode='matrix'): %r has parameters besides its neurons' w and b "
                                   "(the model's attributes were changed)%s" % (model, ASK_LANES))
+        self._ids = ids
+        self._index_optimizer()
+        self._last = None
+        self.kept = None          # during a fit with SGD or Adam: the Kept arrays (see the top)
+
+    def _index_optimizer(self):
+        """where the optimizer's parameters sit among the model's (opt_index), which ones it
+        leaves alone (frozen), and whether SGD's or Adam's step can run as arrays."""
+        np, optimizer, ids = self.np, self.optimizer, self._ids
         self.opt_params = list(optimizer.params)
         opt_ids = list(map(id, self.opt_params))
         if opt_ids == ids:          # the usual case, model.parameters(): every one, in order
@@ -183,8 +193,16 @@ class Plan:
         # SGD and Adam themselves (not subclasses, which may change step()) are stepped as arrays
         # (an optimizer holds each Value once: Optimizer.__init__)
         self.vectorized = type(optimizer) in (SGD, Adam) and len(set(opt_ids)) == len(opt_ids)
-        self.last = None
-        self.kept = None          # during a fit with SGD or Adam: the Kept arrays (see the top)
+
+    @property
+    def last(self):
+        """the LastBatch of the last step taken (kept with the step it describes)."""
+        kept = self.kept
+        return kept.last if kept is not None and kept.last is not None else self._last
+
+    @last.setter
+    def last(self, batch):
+        self._last = batch
 
     @cached_property
     def names(self):
@@ -214,7 +232,7 @@ class Plan:
         wanted = "a list of %d numbers" % nout if several else "one number"
         X, Y = (v.tolist() if isinstance(v, np.ndarray) and v.dtype.kind not in 'fiu' else v for v in (X, Y))
         if isinstance(X, np.ndarray):            # numbers already (the Trainer checked its shape)
-            self.XT = np.ascontiguousarray(X.T, dtype=float)           # a column per sample
+            self.XT = np.array(X.T, dtype=float, order='C')            # a copy, a column per sample
         else:
             for i, x in enumerate(X):
                 for j, v in enumerate(x):
@@ -283,6 +301,8 @@ class Plan:
         optimizer's step() reads and writes the Values). At the start of a fit, and again
         after fit's callback, which may have changed any of them."""
         self.kept = None
+        if [id(p) for p in self.optimizer.params] != [id(p) for p in self.opt_params]:
+            self._index_optimizer()         # its params were changed (by fit's callback, say)
         if not self.vectorized:
             return
         np, opt = self.np, self.optimizer
@@ -307,6 +327,8 @@ class Plan:
                 break
             except KeyboardInterrupt as error:     # write it all again (the same numbers), then stop
                 interrupted = error
+        if kept.last is not None:
+            self._last = kept.last
         self.kept = replace(kept, steps=0)
         if interrupted is not None:
             raise interrupted
@@ -379,8 +401,8 @@ class Plan:
                 frozen = kept.frozen
                 if self.frozen:                  # not optimized: their gradients add up, as backward() adds them
                     frozen = [g + d for g, d in zip(frozen, grads[self.frozen].tolist())]
-                self.last = LastBatch(self, batch, before, H, Z, DZ, loss, grads)
-                self.kept = Kept(new, state, t, frozen, kept.steps + 1)     # the step, in one assignment
+                last = LastBatch(self, batch, before, H, Z, DZ, loss, grads)
+                self.kept = Kept(new, state, t, frozen, kept.steps + 1, last)     # the step, in one assignment
             else:
                 self._step_values(grads, check)
                 for k in self.frozen:
@@ -388,15 +410,20 @@ class Plan:
                 self.last = LastBatch(self, batch, before, H, Z, DZ, loss, grads)
         return (H[-1][0] if self.single else H[-1]), total
 
-    def forward(self, theta, H0):
+    def forward(self, theta, H0, in_order=False):
         """([H^0 .. H^L], [Z^1 .. Z^L]) for the columns H0 under the weights theta:
-        Z^l = W^l H^(l-1) + b^l, H^l = σ(Z^l)."""
+        Z^l = W^l H^(l-1) + b^l, H^l = σ(Z^l). in_order: Z^l summed as the engine's dot sums
+        z = b + w_1 h_1 + ... + w_n h_n, a term at a time in that order (so that a cancelling
+        or overflowing sum gives its float), instead of in a matrix product's order."""
         H, Z = [H0], []
         for layer in self.layers:
             W, b = self._unpack(theta, layer)
-            z = W @ H[-1]
-            if b is not None:
-                z += b[:, None]                                          # Z^l = W^l H^(l-1) + b^l
+            if in_order:
+                z = _in_order(self.np, W, b, H[-1])
+            else:
+                z = W @ H[-1]
+                if b is not None:
+                    z += b[:, None]                                      # Z^l = W^l H^(l-1) + b^l
             Z.append(z)
             H.append(activation(self.np, layer, z))                      # H^l = σ(Z^l)
         return H, Z
@@ -416,10 +443,11 @@ class Plan:
 
     def all_at_once(self, X, Y):
         """(the outputs as step() returns them, loss_i per sample, Y as an array) for all of
-        X under the weights the Values hold now, for Trainer.evaluate and accuracy; None
-        where the scalar engine could give other numbers than float64 does: a weight that
-        is not a float (an int or Fraction stays exact there), a number that is not a float
-        or an int, or a nan or inf on the way (the engine may raise instead)."""
+        X under the weights the Values hold now, for Trainer.evaluate and accuracy, each
+        w . x + b summed in the engine's order (forward's in_order); None where the scalar
+        engine could give other numbers than float64 does: a weight that is not a float (an
+        int or Fraction stays exact there), a number that is not a float or an int, or an
+        output or loss that is nan or inf (the engine may raise instead)."""
         np = self.np
         values = [p.data for p in self.params]
         if not all(type(v) is float for v in values):
@@ -432,7 +460,7 @@ class Plan:
         if XT.shape[0] != self.layers[0].nin:
             return None
         with np.errstate(all='ignore'):
-            H, _ = self.forward(np.array(values), XT)
+            H, _ = self.forward(np.array(values), XT, in_order=True)
             loss, _ = loss_and_gradient(np, self.loss, H[-1], y, range(len(y)))
         if not (np.isfinite(H[-1]).all() and np.isfinite(loss).all()):
             return None
@@ -517,6 +545,15 @@ def _floats(np, rows, name):
                 raise OverflowError("Trainer(mode='matrix'): %s is %s: too large for a float (about 1.8e308 "
                                     "at most), and the matrix mode computes in float64" % (where, _short(v))) from None
     raise OverflowError("Trainer(mode='matrix'): %s holds a number too large for a float" % name)
+
+
+def _in_order(np, W, b, H):
+    """W H + b summed in ops.DOT's order: b + w_1 h_1 + ... + w_n h_n (from w_1 h_1 without b),
+    for every neuron (row of W) and sample (column of H) at once."""
+    z = np.repeat(b[:, None], H.shape[1], axis=1) if b is not None else W[:, :1] * H[:1]
+    for i in range(0 if b is not None else 1, W.shape[1]):
+        z += W[:, i:i + 1] * H[i:i + 1]
+    return z
 
 
 def _float_array(np, data):

@@ -164,6 +164,7 @@ class Trainer:
             raise RuntimeError("Trainer.fit: called inside no_grad(): nothing would be recorded "
                                "and the model would not learn")
         epochs = _count("Trainer.fit: epochs must be", epochs, 0)
+        self._pending()
         arrays = self.mode == 'matrix'          # numpy arrays stay arrays: checked as a whole, not number by number
         X, Y = self._check_data(X, Y, 'fit', arrays)
         n = len(X)
@@ -230,9 +231,27 @@ class Trainer:
 
     @staticmethod
     def _write_back(plan):
-        """mode='matrix': the kept arrays into the Values, holding grad_lock (see the top)."""
-        with grad_lock:
-            plan.write_back()
+        """mode='matrix': the kept arrays into the Values, holding grad_lock (see the top). A
+        KeyboardInterrupt before the writing began is held, the writing done, then raised
+        (one during it, Plan.write_back holds itself)."""
+        interrupted = None
+        while True:
+            try:
+                with grad_lock:
+                    plan.write_back()
+                break
+            except KeyboardInterrupt as error:
+                interrupted = error
+                if plan.kept is None or not plan.kept.steps:     # written
+                    break
+        if interrupted is not None:
+            raise interrupted
+
+    def _pending(self):
+        """mode='matrix': write back steps an interrupted fit could not (a Ctrl-C in the few
+        lines between its last step and its writing back), before anything reads the model."""
+        if self._matrix is not None and self._matrix.kept is not None and self._matrix.kept.steps:
+            self._write_back(self._matrix)
 
     def _step(self, X, Y, batch, epoch, b):
         """one optimizer step on the samples `batch`, holding grad_lock (see the top);
@@ -337,6 +356,7 @@ class Trainer:
     @property
     def last_batch(self) -> object:
         """mode='matrix': the last batch's H, Z, DZ, DW, Db (a matrix.LastBatch), or None."""
+        self._pending()
         return self._matrix.last if self._matrix is not None else None
 
     def sample_graph(self, j: int, fused: Optional[bool] = None) -> object:
@@ -388,6 +408,7 @@ class Trainer:
         """{'loss': mean loss, 'accuracy': fraction right (class-label targets only)}, recording no graph.
         mode='matrix' computes them for all samples at once, in float64, where the weights are
         floats (see matrix.Plan.all_at_once); the other modes sample by sample."""
+        self._pending()
         X, Y = self._check_data(X, Y, 'evaluate', self.mode == 'matrix')
         at_once = self._all_at_once(X, Y)
         if at_once is not None:
@@ -407,13 +428,14 @@ class Trainer:
         >= the loss's class threshold (losses.class_threshold): 0.5 for a probability
         (the seed articles' rule), 0 for binary_cross_entropy_with_logits' logit.
         mode='matrix' predicts all samples at once (see evaluate)."""
+        self._pending()
         X, Y = self._check_data(X, Y, 'accuracy', self.mode == 'matrix')
         if getattr(Y, 'ndim', 1) == 2:
-            raise ValueError("accuracy: Y[0] is a list of %d targets, one per output; accuracy needs a "
+            raise ValueError("Trainer.accuracy: Y[0] is a list of %d targets, one per output; accuracy needs a "
                              "class label (an int) per sample" % Y.shape[1])
         for i, y in enumerate(Y if isinstance(Y, list) else ()):
             if isinstance(y, (list, tuple)):        # several outputs' targets: no class to compare
-                raise ValueError("accuracy: Y[%d] is a list of %d targets, one per output; accuracy needs a "
+                raise ValueError("Trainer.accuracy: Y[%d] is a list of %d targets, one per output; accuracy needs a "
                                  "class label (an int) per sample" % (i, len(y)))
         return self._accuracy(X, Y, self._all_at_once(X, Y))
 
@@ -450,6 +472,9 @@ class Trainer:
         as a whole and returned as it is (see _number_array)."""
         who = "Trainer.%s" % method
         X_array, Y_array = _number_array(X, 2), _number_array(Y, 1, 2)
+        for name, data in (('X', X), ('Y', Y)):
+            if getattr(data, 'ndim', None) == 0 or not hasattr(data, '__iter__'):
+                raise ValueError("%s: %s is %r, not a sequence of samples" % (who, name, data))
         # anything else as a list (a copy: the caller's is left as it is; an array's numbers as Python's)
         X = X if X_array is not None else _as_list(X)
         Y = Y if Y_array is not None else _as_list(Y)

@@ -123,7 +123,7 @@ def test_refused_shapes_name_x0_or_the_counts_as_for_lists():
 def test_accuracy_refuses_list_targets_of_an_array_as_of_a_list():
     X = floats(4, 3)
     check_refused('regression-three', X, X, "Y[0] is a list of 3 targets, one per output; accuracy needs a "
-                  "class label (an int) per sample", methods=('accuracy',), prefix="%s: ")
+                  "class label (an int) per sample", methods=('accuracy',))
 
 
 @pytest.mark.parametrize('kind', ['bool', 'complex', 'object'])
@@ -425,24 +425,41 @@ def test_an_interrupt_in_plan_write_writes_the_last_whole_step():
     assert target > 10
 
 
-@pytest.mark.xfail(strict=True, reason="an interrupt in Plan.write_back before its try (kept = self.kept, "
-                   "...) or in Trainer._write_back writes nothing: the Values keep the fit's first weights")
-def test_an_interrupt_at_every_line_of_the_write_back_leaves_the_last_whole_step():
+def test_an_interrupt_at_every_line_of_the_write_back_leaves_a_whole_step_and_the_next_call_the_last():
+    """A KeyboardInterrupt at any line of Trainer._write_back or Plan.write_back (raised by a trace, so at
+    every line, which a real Ctrl-C cannot: Python looks for one only at calls and jumps) leaves the
+    Values at a whole step: the last one, once the writing began; the fit's start at the few lines
+    before it. Then the trainer holds the steps it could not write, and the next thing that reads
+    the model through it (here last_batch; also fit, evaluate, accuracy) writes them first."""
     make = frozen_and_optimized('sgd')
     X = np.random.default_rng(4).normal(size=(6, 3))
     Y = np.arange(6) % 3
-    after = fit_steps(make, X, Y, 2)
-    target, wrong = 1, []
+    start, after = fit_steps(make, X, Y, 0), fit_steps(make, X, Y, 2)
+    assert start != after
+    target, pending = 1, []
     while True:
         interrupter = Interrupter(target, inside=[matrix_module.Plan.write_back,
                                                   trainer_module.Trainer._write_back])
-        found = interrupted_fit(make, X, Y, interrupter, epochs=2)
+        model, opt = make()
+        trainer = Trainer(model, nn.cross_entropy, opt, shuffle=False, mode='matrix')
+        sys.settrace(interrupter)
+        try:
+            trainer.fit(X, Y, epochs=2, progress=False)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            sys.settrace(None)
+        while grad_lock._is_owned():        # see interrupted_fit: a trace's exception at a with's exit
+            grad_lock.release()
         if not interrupter.fired:
             break
+        found = snapshot(model, opt)
         if found != after:
-            wrong.append(target)
+            assert found == start, "an interrupt at line %d of the write-back" % target
+            pending.append(target)
+            assert trainer.last_batch is not None and snapshot(model, opt) == after
         target += 1
-    assert target > 10 and wrong == []
+    assert target > 10 and len(pending) < target / 2, pending
 
 
 def test_a_non_finite_step_k_leaves_step_k_minus_1_and_says_so_as_before():
@@ -663,8 +680,6 @@ def test_overflowing_outputs_behave_as_in_accumulate(case):
         assert found['matrix'] == found['accumulate'], (method, found)
 
 
-@pytest.mark.xfail(strict=True, reason="evaluate in mode='matrix' sums w . x + b in BLAS's order, the engine "
-                   "b + w1 x1 + w2 x2 in its own: under cancellation or overflow the answers differ")
 @pytest.mark.parametrize('case', ['order', 'cancellation'])
 def test_all_at_once_sums_as_the_engine_does(case):
     model = Neuron(3, activation='linear')
@@ -747,8 +762,6 @@ def test_a_model_changed_between_fits_is_seen_by_the_next_fit():
     del old
 
 
-@pytest.mark.xfail(strict=True, reason="prepare keeps a Fortran-ordered float64 X as a view "
-                   "(np.ascontiguousarray(X.T) copies nothing), so changing X during the fit changes the data")
 def test_the_data_is_copied_when_the_fit_begins_whatever_the_arrays_order():
     results = []
     for order, mode in (('C', 'accumulate'), ('C', 'matrix'), ('F', 'matrix')):

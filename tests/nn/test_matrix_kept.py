@@ -138,3 +138,42 @@ def test_the_values_hold_the_fit_start_until_it_ends_and_the_callback_sees_each_
         matrix.Plan.step = original
     assert observed == [start] * 3
     assert [p.data for p in model.parameters()] == after(3, 'sgd')[0]
+
+
+def test_a_callback_that_changes_the_optimizers_params_is_honoured_as_in_accumulate():
+    """unfreezing a layer from the callback (optimizer.params changed): the next step trains it,
+    in matrix mode as in accumulate mode (it raised a broadcasting ValueError before)."""
+    X, Y = data()
+    found = {}
+    for mode in ('matrix', 'accumulate'):
+        model = nn.MLP(5, [4, 3], seed=7)
+        opt = nn.SGD(model.layers[1].parameters(), lr=0.1)        # the first layer frozen
+
+        def unfreeze(step):
+            if step.step == 1:
+                opt.params = model.parameters()
+        nn.Trainer(model, nn.cross_entropy, opt, batch_size=8, shuffle=False, mode=mode).fit(
+            X, Y, epochs=1, callback=unfreeze, progress=False)
+        found[mode] = [p.data for p in model.parameters()]
+    start = [p.data for p in nn.MLP(5, [4, 3], seed=7).parameters()]
+    first = nn.MLP(5, [4, 3], seed=7).layers[0].parameters()
+    assert found['matrix'][:len(first)] != start[:len(first)]          # the first layer did learn
+    assert max(abs(a - b) for a, b in zip(found['matrix'], found['accumulate'])) < 1e-12
+
+
+def test_last_batch_is_the_last_step_taken_even_when_interrupted_at_its_commit():
+    """last_batch lives with the step it describes (Kept.last): an interrupt before a step's one
+    assignment leaves the last batch of the step before, whose weights are the Values' before it."""
+    model, opt, t = trainer('sgd')
+    X, Y = data()
+    commit = matrix.Plan.step.__code__.co_firstlineno + next(
+        k for k, text in enumerate(inspect.getsource(matrix.Plan.step).splitlines()) if 'self.kept = Kept(' in text)
+    trace = InterruptAt(matrix.Plan.step, commit, call=3)
+    sys.settrace(trace)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            t.fit(X, Y, epochs=1, progress=False)
+    finally:
+        sys.settrace(None)
+    assert trace.fired and t.last_batch.samples == list(range(8, 16))        # the second batch, not the third
+    assert t.last_batch.weights == after(1, 'sgd')[0]
