@@ -396,3 +396,27 @@ def test_a_64_input_network_shows_every_number_readable_in_every_phase_at_both_s
         assert top > 0 and not result['overlaps'] and not result['onCircles'] and not result['unreachable'], result
         assert not requests and not errors
         page.close()
+
+
+@pytest.mark.parametrize('which', ['seed', 'mlp16'])
+def test_the_seed_and_mlp_16_16_1_fit_their_pane_with_every_number_readable(browser, tmp_path, which):
+    path = seed_lesson(tmp_path) if which == 'seed' else moons_lesson(tmp_path, [16, 16, 1], 'm16')
+    fits = '''() => { const b = document.getElementById('scroller');
+                      return b.scrollHeight <= b.clientHeight && b.scrollWidth <= b.clientWidth; }'''
+    for w, h in SIZES:
+        page, requests, errors = open_page(browser, path, w, h)
+        for k in range(page.evaluate('D.frames.length')):
+            page.evaluate('lesson.go(%d)' % k)
+            assert page.evaluate(fits), k                      # no scrolling: the whole network at once
+            result = page.evaluate(READABLE)
+            assert not result['overlaps'] and not result['onCircles'] and not result['small'], (k, result)
+            assert not result['unreachable'] and result['shown'] >= 2, (k, result)
+        page.locator('#n-0-0' if which == 'seed' else '#n-1-5').dispatch_event('click')
+        for _ in range(4):                                     # a few steps, each with its other end lit
+            assert page.evaluate(fits)
+            result = page.evaluate(READABLE)
+            assert not result['overlaps'] and not result['onCircles'] and not result['unreachable'], result
+            page.keyboard.press('PageDown')
+        shot(page, 'lesson_%s_drill_%dx%d.png' % (which, w, h))
+        assert not requests and not errors
+        page.close()
