@@ -41,6 +41,8 @@ def moons_lesson(tmp_path, widths, name, **options):
 
 def shot(page, name):
     os.makedirs(SHOTS, exist_ok=True)
+    # two frames: a scroll just set is otherwise not yet on the screen the screenshot takes
+    page.evaluate('new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))')
     page.screenshot(path=os.path.join(SHOTS, name))
 
 
