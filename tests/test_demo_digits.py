@@ -150,3 +150,16 @@ def test_without_scikit_learn_the_demo_says_what_to_install_and_is_skipped(tmp_p
     assert out.returncode == 0, out.stderr[-3000:]
     assert 'pip install scikit-learn' in out.stdout and './run demos' in out.stdout
     assert 'Traceback' not in out.stderr and os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize('size', [(1280, 800), (1024, 768)])
+def test_the_lesson_of_the_explained_image_shows_every_number_readable(run, browser, size):  # noqa: F811
+    from tests.nn.test_lesson import READABLE
+    page, requests, errors = open_page(browser, os.path.abspath(run['explained']['lesson']), *size)
+    for k in range(page.evaluate('D.frames.length')):
+        page.evaluate('lesson.go(%d)' % k)
+        result = page.evaluate(READABLE)
+        assert result['circles'] == 64 + 32 + 10 and result['scrolls'] and not result['sideMoved'], (k, result)
+        assert not result['overlaps'] and not result['onCircles'] and not result['small'], (k, result)
+        assert not result['unreachable'] and result['shown'] >= 64, (k, result)
+    assert not errors and not requests

@@ -41,6 +41,8 @@ def moons_lesson(tmp_path, widths, name, **options):
 
 def shot(page, name):
     os.makedirs(SHOTS, exist_ok=True)
+    # two frames: a scroll just set is otherwise not yet on the screen the screenshot takes
+    page.evaluate('new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))')
     page.screenshot(path=os.path.join(SHOTS, name))
 
 
@@ -317,3 +319,106 @@ def test_a_neuron_made_of_binary_operations_owns_every_step_of_its_chain(tmp_pat
         assert sum(t.startswith(start + ' += ') for t in texts) == 1, start
     assert sum(s['ph'] == 'backward' for s in mine) == 1 + 3 + 3 + 2
     assert [s['r']['1.0'] for s in mine if s['t'].startswith('L1.n2.a.grad')] == ['x2']
+
+
+# ------------------------------------------------------------------ a wide network, every number readable
+READABLE = '''() => {
+  const box = document.getElementById('scroller') || document.scrollingElement;
+  box.scrollTop = 0; box.scrollLeft = 0;
+  const R = e => e.getBoundingClientRect();
+  const meet = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  const say = t => (t.getAttribute('data-of') || (t.closest('.neuron') || {}).id || '') + ' "' + t.textContent + '"';
+  const texts = Array.from(document.querySelectorAll('svg text')).filter(t => t.textContent.trim() && t.getClientRects().length);
+  const boxes = texts.map(t => R(t));
+  const overlaps = [], onCircles = [], small = [], unreachable = [];
+  for (let i = 0; i < texts.length; i++)
+    for (let j = i + 1; j < texts.length; j++)
+      if (meet(boxes[i], boxes[j])) overlaps.push(say(texts[i]) + ' / ' + say(texts[j]));
+  const circles = Array.from(document.querySelectorAll('#nodes circle')).map(c => [c.parentNode.id, R(c)]);
+  texts.forEach((t, i) => {
+    circles.forEach(([id, c]) => { if (meet(boxes[i], c)) onCircles.push(say(t) + ' on ' + id); });
+    const size = parseFloat(getComputedStyle(t).fontSize);
+    if (size < 10 || boxes[i].height < 10) small.push(say(t) + ' ' + size + ' px, ' + boxes[i].height + ' px high');
+  });
+  const side = JSON.stringify(R(document.getElementById('side')));
+  document.querySelectorAll('#nodes .neuron').forEach(g => {
+    const circle = g.querySelector('circle');
+    circle.scrollIntoView({block: 'nearest', inline: 'nearest'});
+    const c = R(circle), x = c.left + c.width / 2, y = c.top + c.height / 2;
+    const hit = document.elementFromPoint(x, y);
+    if (!hit || !g.contains(hit) || x < 0 || y < 0 || x > innerWidth || y > innerHeight)
+      unreachable.push(g.id + ' under ' + (hit ? hit.tagName + '#' + hit.id : 'nothing'));
+  });
+  const order = Array.from(document.getElementById('net').children).map(e => e.id);
+  return {texts: texts.length, circles: circles.length, overlaps: overlaps.slice(0, 8), onCircles: onCircles.slice(0, 8),
+          small: small.slice(0, 8), unreachable: unreachable.slice(0, 8), order,
+          sideMoved: JSON.stringify(R(document.getElementById('side'))) !== side,
+          scrolls: box.scrollHeight > box.clientHeight, shown: Array.from(document.querySelectorAll('#notes text.val')).length};
+}'''
+
+
+def test_a_64_input_network_shows_every_number_readable_in_every_phase_at_both_sizes(browser, tmp_path):
+    X, y, Xt, yt = nn.data.digits()
+    model = nn.MLP(64, [32, 10], seed=0)
+    path = nn.lesson(model, nn.cross_entropy, [list(Xt[96])], [int(yt[96])], str(tmp_path / 'digits'),
+                     optimizer=nn.SGD(model.parameters(), lr=0.1))
+    pictured = {'start', 'forward 1', 'loss', 'backward 1', 'backward 0', 'update', 'next'}
+    for w, h in SIZES:
+        page, requests, errors = open_page(browser, path, w, h)
+        frames = page.evaluate('D.frames.length')
+        assert frames == 8
+        for k in range(frames):
+            page.evaluate('lesson.go(%d)' % k)
+            phase, layer = page.evaluate('[D.frames[lesson.frame].phase, D.frames[lesson.frame].layer]')
+            result = page.evaluate(READABLE)
+            assert result['circles'] == 64 + 32 + 10 and result['scrolls'], (phase, layer, result)
+            assert not result['overlaps'] and not result['onCircles'] and not result['small'], (phase, layer, result)
+            assert not result['unreachable'] and not result['sideMoved'], (phase, layer, result)
+            assert result['order'] == ['lines', 'nodes', 'notes']           # the lines under circles and labels
+            # the numbers are there: the 64 inputs' always; z and a of every neuron of L1 at its forward frame
+            assert result['shown'] >= 64 + (2 * 32 if (phase, layer) == ('forward', 0) else 0), (phase, result['shown'])
+            word = phase + ('' if layer is None else ' %d' % layer)
+            if word in pictured:
+                page.evaluate("document.getElementById('scroller').scrollTop = 0")
+                shot(page, 'lesson_digits_%s_%dx%d.png' % (word.replace(' ', ''), w, h))
+                if word == 'backward 0':
+                    page.evaluate("const s = document.getElementById('scroller'); s.scrollTop = s.scrollHeight")
+                    shot(page, 'lesson_digits_backward0_bottom_%dx%d.png' % (w, h))
+        # drilled into a neuron far down: the picture scrolls to it, still every number readable
+        page.evaluate("document.getElementById('scroller').scrollTop = 0")
+        page.locator('#n-0-29').dispatch_event('click')
+        assert crumb(page).startswith('backward › L1 › n30')
+        top = page.evaluate("document.getElementById('scroller').scrollTop")
+        in_view = '''() => { const r = document.querySelector('#n-0-29 circle').getBoundingClientRect(),
+                             b = document.getElementById('scroller').getBoundingClientRect();
+                             return r.top >= b.top + 28 && r.bottom <= b.bottom; }'''
+        assert page.evaluate(in_view)
+        shot(page, 'lesson_digits_drill_%dx%d.png' % (w, h))
+        result = page.evaluate(READABLE)
+        assert top > 0 and not result['overlaps'] and not result['onCircles'] and not result['unreachable'], result
+        assert not requests and not errors
+        page.close()
+
+
+@pytest.mark.parametrize('which', ['seed', 'mlp16'])
+def test_the_seed_and_mlp_16_16_1_fit_their_pane_with_every_number_readable(browser, tmp_path, which):
+    path = seed_lesson(tmp_path) if which == 'seed' else moons_lesson(tmp_path, [16, 16, 1], 'm16')
+    fits = '''() => { const b = document.getElementById('scroller');
+                      return b.scrollHeight <= b.clientHeight && b.scrollWidth <= b.clientWidth; }'''
+    for w, h in SIZES:
+        page, requests, errors = open_page(browser, path, w, h)
+        for k in range(page.evaluate('D.frames.length')):
+            page.evaluate('lesson.go(%d)' % k)
+            assert page.evaluate(fits), k                      # no scrolling: the whole network at once
+            result = page.evaluate(READABLE)
+            assert not result['overlaps'] and not result['onCircles'] and not result['small'], (k, result)
+            assert not result['unreachable'] and result['shown'] >= 2, (k, result)
+        page.locator('#n-0-0' if which == 'seed' else '#n-1-5').dispatch_event('click')
+        for _ in range(4):                                     # a few steps, each with its other end lit
+            assert page.evaluate(fits)
+            result = page.evaluate(READABLE)
+            assert not result['overlaps'] and not result['onCircles'] and not result['unreachable'], result
+            page.keyboard.press('PageDown')
+        shot(page, 'lesson_%s_drill_%dx%d.png' % (which, w, h))
+        assert not requests and not errors
+        page.close()
