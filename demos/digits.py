@@ -82,12 +82,11 @@ def train(data, mode='matrix', verbose=True):
     returns (model, curves {'loss', 'train', 'test'} per epoch, CPU seconds of the fit calls alone)."""
     X, y, Xt, yt = data
     model, trainer = make(mode)
-    labels = y.tolist()
     curves = {'loss': [], 'train': [], 'test': []}
     seconds = 0.0
     for epoch in range(1, EPOCHS + 1):
         start = time.process_time()
-        history = trainer.fit(X, labels, epochs=1, progress=False)
+        history = trainer.fit(X, y, epochs=1, progress=False)
         seconds += time.process_time() - start
         curves['loss'].append(float(history.epoch_loss[0]))
         curves['train'].append(history.epoch_accuracy[0])
@@ -273,7 +272,8 @@ def plot(layers, X, y, curves, explained, out):
 def _shown(wrong, n):
     """SHOWN test images: every mistake (up to SHOWN), spread evenly among the first ones read right."""
     wrong = wrong[:SHOWN]
-    right = [i for i in range(n) if i not in set(wrong)][:SHOWN - len(wrong)]
+    missed = set(wrong)
+    right = [i for i in range(n) if i not in missed][:SHOWN - len(wrong)]
     gap = SHOWN / max(len(wrong), 1)
     places = {int(gap * (k + 0.5)): i for k, i in enumerate(wrong)}
     rest = iter(right)

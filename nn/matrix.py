@@ -224,9 +224,10 @@ class Plan:
     def prepare(self, X, Y):
         """check the weights and the data (before any weight changes) and keep X and Y as
         arrays. X, Y: the Trainer's checked lists, or its checked numeric numpy arrays
-        (X of shape (n, inputs); Y of shape (n,), or (n, outputs) for list targets)."""
+        (X of shape (n, inputs); Y of shape (n,), or (n, outputs) for list targets).
+        Returns the weights as one float64 array (for keep)."""
         np = self.np
-        self._weights()      # exact weights are refused here, before any step
+        theta, _ = self._weights()      # exact weights are refused here, before any step
         nout = self.layers[-1].nout
         several = LOSSES[self.loss] == 'any' and not self.single     # a list of targets per sample
         wanted = "a list of %d numbers" % nout if several else "one number"
@@ -254,7 +255,7 @@ class Plan:
                 if bad.any():
                     raise ValueError("hinge: the label must be -1 or +1, got %r" % (Y[int(bad.argmax())].item(),))
             self.Y = Y.astype(np.intp) if self.loss is losses.cross_entropy else Y.astype(float)
-            return
+            return theta
         for i, y in enumerate(Y):
             if several and isinstance(y, list) and len(y) == nout and all(
                     isinstance(v, (int, float, Fraction)) for v in y):
@@ -267,6 +268,7 @@ class Plan:
             if self.loss is losses.hinge and y not in (-1, 1):
                 raise ValueError("hinge: the label must be -1 or +1, got %r" % (y,))
         self.Y = np.array(Y, dtype=np.intp) if self.loss is losses.cross_entropy else _floats(np, Y, 'Y')
+        return theta
 
     def _weights(self):
         """the parameters' values as one float64 array, in model.parameters() order."""
@@ -295,18 +297,20 @@ class Plan:
         return block[:, :layer.nin], (block[:, layer.nin] if layer.bias else None)
 
     # ------------------------------------------------------------------ the weights kept as arrays during a fit
-    def keep(self):
+    def keep(self, theta=None):
         """read the weights, the optimizer's state and the gradients of the parameters it
         leaves alone into a Kept, which the steps then replace (SGD and Adam only: another
-        optimizer's step() reads and writes the Values). At the start of a fit, and again
-        after fit's callback, which may have changed any of them."""
+        optimizer's step() reads and writes the Values). At the start of a fit (theta: the
+        weights as prepare read them, unchanged since), and again after fit's callback,
+        which may have changed any of them."""
         self.kept = None
         if [id(p) for p in self.optimizer.params] != [id(p) for p in self.opt_params]:
             self._index_optimizer()         # its params were changed (by fit's callback, say)
         if not self.vectorized:
             return
         np, opt = self.np, self.optimizer
-        theta, _ = self._weights()
+        if theta is None:
+            theta, _ = self._weights()
         if type(opt) is SGD:
             state = {'velocity': np.array(opt.velocity, dtype=float)} if opt.momentum else {}
         else:
@@ -316,22 +320,15 @@ class Plan:
     def write_back(self):
         """the Kept arrays into the Values and the optimizer, where a step replaced them
         since they were read: the weights, state and gradients of the last whole step.
-        A KeyboardInterrupt meanwhile is held until all is written, then raised."""
+        Until the end, kept.steps says it is still to do: writing it again writes the same
+        numbers (Trainer._write_back does, after a KeyboardInterrupt meanwhile)."""
         kept = self.kept
         if kept is None or not kept.steps:
             return
-        interrupted = None
-        while True:
-            try:
-                self._write(kept)
-                break
-            except KeyboardInterrupt as error:     # write it all again (the same numbers), then stop
-                interrupted = error
+        self._write(kept)
         if kept.last is not None:
             self._last = kept.last
         self.kept = replace(kept, steps=0)
-        if interrupted is not None:
-            raise interrupted
 
     def _write(self, kept):
         opt = self.optimizer

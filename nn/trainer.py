@@ -186,12 +186,12 @@ class Trainer:
         plan = None
         if self.mode == 'matrix':
             self._matrix = plan = matrix.replan(self._matrix, self.model, self.loss, self.optimizer)   # checked again
-            plan.prepare(X, Y)
+            theta = plan.prepare(X, Y)
         bar = _progress_bar(epochs * batches_per_epoch, progress)
         step = 0
         try:
             if plan is not None and epochs:
-                plan.keep()         # the weights as arrays, until write_back (see the top)
+                plan.keep(theta)    # the weights as arrays, until write_back (see the top)
             for epoch in range(1, epochs + 1):
                 order = list(range(n))
                 if self.shuffle:
@@ -232,8 +232,7 @@ class Trainer:
     @staticmethod
     def _write_back(plan):
         """mode='matrix': the kept arrays into the Values, holding grad_lock (see the top). A
-        KeyboardInterrupt before the writing began is held, the writing done, then raised
-        (one during it, Plan.write_back holds itself)."""
+        KeyboardInterrupt before or during the writing is held, the writing done whole, then raised."""
         interrupted = None
         while True:
             try:
